@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The wait/wake interface: the only part of lib/sched that lib/sync uses.
+ * Another kernel that supplies these functions (with sched/preempt.h) can
+ * use skiff's mutex and friends alone; docs/sync.md says how.
+ *
+ * Protocol (no lost wake-ups; spurious wake-ups are allowed):
+ *
+ *     sk_wait_prepare();                   // state := waiting
+ *     while (!condition) {                 // test after announcing
+ *             sk_wait();                   // sleep unless woken since
+ *             sk_wait_prepare();
+ *     }
+ *     sk_wait_finish();                    // state := running
+ *
+ * A waker makes the condition true, then calls sk_thread_wake(t).  If the
+ * wake lands between sk_wait_prepare() and sk_wait(), sk_wait() returns at
+ * once.  A wake sent to a thread that is not between prepare and finish is
+ * a no-op, so callers must always re-test their condition.
+ */
+#ifndef SCHED_WAIT_H
+#define SCHED_WAIT_H
+
+#include <stdint.h>
+
+struct sk_thread;
+
+/*
+ * sk_thread_current - the calling thread.
+ * Context: thread.
+ */
+struct sk_thread *sk_thread_current(void);
+
+/*
+ * sk_wait_prepare - mark the calling thread as waiting.
+ * Ordering: full fence after the state store (pairs with the fence in
+ * sk_thread_wake), so the caller's following condition test cannot be
+ * satisfied by a store the waker made before its wake was lost.
+ * Context: thread, preemption enabled.
+ */
+void sk_wait_prepare(void);
+
+/*
+ * sk_wait - sleep until woken, unless woken since sk_wait_prepare().
+ * Returns with the thread running again (state no longer waiting).
+ * Context: thread, after sk_wait_prepare(); may block.
+ */
+void sk_wait(void);
+
+/*
+ * sk_wait_until - like sk_wait(), but give up at @deadline_ns
+ * (sk_plat_clock_ns scale).
+ * Return: 0 if woken (or spuriously), -ETIMEDOUT if the deadline passed
+ *         first.  A deadline already past returns -ETIMEDOUT at once unless
+ *         a wake already arrived.
+ * Context: thread, after sk_wait_prepare(); may block.
+ */
+int sk_wait_until(uint64_t deadline_ns);
+
+/*
+ * sk_wait_finish - leave the waiting state without sleeping.
+ * Context: thread, after sk_wait_prepare().
+ */
+void sk_wait_finish(void);
+
+/*
+ * sk_thread_wake - wake @t if it is waiting; otherwise do nothing.
+ * Safe against @t exiting concurrently provided the caller had preemption
+ * disabled from before it made @t's condition true until this returns:
+ * lib/sched frees a thread only after every CPU has passed a quiescent state.
+ * Ordering: full fence before reading @t's state (pairs with
+ *           sk_wait_prepare).
+ * Context: any, including interrupt handlers and other CPUs.
+ */
+void sk_thread_wake(struct sk_thread *t);
+
+#endif

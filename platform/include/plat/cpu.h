@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Platform contract: virtual CPUs.  A platform runs skiff on a fixed set of
+ * CPUs numbered 0..sk_plat_cpu_count()-1; CPU 0 is the boot CPU.  Each CPU
+ * has one pointer-sized slot the core owns (its per-CPU base), and can be
+ * sent a wake-up IPI.  See docs/platform.md.
+ */
+#ifndef PLAT_CPU_H
+#define PLAT_CPU_H
+
+#include <stdbool.h>
+
+/* Upper bound on CPUs any platform supports; sizes static per-CPU arrays. */
+enum { SK_PLAT_CPUS_MAX = 256 };
+
+/*
+ * sk_plat_cpu_count - number of CPUs this machine runs skiff on.
+ * Return: >= 1, constant after boot.
+ * Context: any.
+ */
+unsigned sk_plat_cpu_count(void);
+
+/*
+ * sk_plat_cpu_id - the CPU the caller runs on.
+ * Return: 0..sk_plat_cpu_count()-1.
+ * Context: any; the answer is only stable while the caller cannot migrate
+ * (irqs off or preemption disabled).
+ */
+unsigned sk_plat_cpu_id(void);
+
+/*
+ * sk_plat_cpu_local_set - set this CPU's per-CPU base pointer.
+ * sk_plat_cpu_local - read it (NULL until set).
+ * The value is never cached across a context switch: a thread that migrates
+ * reads the new CPU's pointer on its next call.
+ * Context: irqs off or preemption disabled.
+ */
+void sk_plat_cpu_local_set(void *base);
+void *sk_plat_cpu_local(void);
+
+typedef void (*sk_plat_cpu_entry_fn)(unsigned cpu, void *arg);
+
+/*
+ * sk_plat_cpu_start - start secondary CPU @cpu running @entry(cpu, arg).
+ * @entry runs on a platform-provided stack with irqs disabled and must never
+ * return.
+ * Return: 0; -EINVAL if @cpu is 0, out of range or already started;
+ *         -ENOMEM / -EIO if the platform could not bring it up.
+ * Context: thread, boot CPU or any started CPU.
+ */
+int sk_plat_cpu_start(unsigned cpu, sk_plat_cpu_entry_fn entry, void *arg);
+
+/*
+ * sk_plat_cpu_idle - wait for an interrupt.
+ * Called with irqs disabled.  Atomically enables irqs and halts; returns
+ * after at least one interrupt handler has run on this CPU (or at once if
+ * an interrupt was already pending), with irqs disabled again.  An interrupt
+ * that raced with the call is never missed.  May return spuriously.
+ * Context: irqs off.
+ */
+void sk_plat_cpu_idle(void);
+
+/*
+ * sk_plat_cpu_ipi - send a wake-up IPI to @cpu.
+ * The target's IPI handler (sk_plat_irq_set_handler(SK_PLAT_IRQ_IPI, ...))
+ * runs on @cpu at its next irqs-enabled point.  IPIs sent before the target
+ * handles one may coalesce into one delivery.  Sending to oneself is allowed.
+ * Context: any.
+ */
+void sk_plat_cpu_ipi(unsigned cpu);
+
+/* sk_plat_cpu_relax - spin-wait hint (x86 pause).  Context: any. */
+void sk_plat_cpu_relax(void);
+
+#endif
