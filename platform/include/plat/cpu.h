@@ -44,7 +44,8 @@ typedef void (*sk_plat_cpu_entry_fn)(unsigned cpu, void *arg);
  * sk_plat_cpu_start - start secondary CPU @cpu running @entry(cpu, arg).
  * @entry runs on a platform-provided stack with irqs disabled and must never
  * return.
- * Return: 0; -EINVAL if @cpu is 0, out of range or already started;
+ * Return: 0; -EINVAL if @cpu is 0, out of range or already started, or
+ *         @entry is NULL;
  *         -ENOMEM / -EIO if the platform could not bring it up.
  * Context: thread, boot CPU or any started CPU.
  */

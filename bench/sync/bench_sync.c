@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: MIT
+/*
+ * bench_sync: the skiff mutex and condvar against glibc's pthread_mutex
+ * and pthread_cond, in the same run.  The skiff side runs on a backend
+ * (bench.h); the peer always runs on Linux threads.  One line per figure:
+ *   <figure>: skiff X <unit>, pthread Y <unit>, ratio Z
+ * each the median of several samples, ratio = skiff / pthread (for a time
+ * lower is better, for a throughput higher is better).  The machine may be
+ * shared and noisy: compare ratios, and prefer callgrind instruction
+ * counts for the uncontended path (docs/sync.md).
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sync/cond.h>
+#include <sync/mutex.h>
+
+#include "bench.h"
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void *pt_trampoline(void *p)
+{
+	void **a = p;
+	bench_fn fn;
+
+	memcpy(&fn, &a[0], sizeof(fn));
+	fn(a[1]);
+	return NULL;
+}
+
+static void pt_run(unsigned n, bench_fn fn, void **args)
+{
+	pthread_t ids[64];
+	void *pairs[64][2];
+
+	for (unsigned i = 0; i < n; i++) {
+		memcpy(&pairs[i][0], &fn, sizeof(fn));
+		pairs[i][1] = args[i];
+		if (pthread_create(&ids[i], NULL, pt_trampoline, pairs[i])) {
+			perror("bench_sync: pthread_create");
+			exit(1);
+		}
+	}
+	for (unsigned i = 0; i < n; i++)
+		pthread_join(ids[i], NULL);
+}
+
+static void pt_yield(void)
+{
+	sched_yield();
+}
+
+const struct bench_side bench_pthread_side = {
+	.name = "pthread",
+	.run = pt_run,
+	.yield = pt_yield,
+};
+
+/* ---- uncontended: one thread, lock + tiny critical section + unlock ---- */
+
+struct uncontended {
+	int use_sk;
+	unsigned long n;
+	double ns_per_op;
+};
+
+static struct sk_mutex u_sk;
+static pthread_mutex_t u_pt = PTHREAD_MUTEX_INITIALIZER;
+static volatile unsigned long u_counter;
+
+static void uncontended_thread(void *p)
+{
+	struct uncontended *u = p;
+	uint64_t t0 = now_ns();
+
+	if (u->use_sk) {
+		for (unsigned long i = 0; i < u->n; i++) {
+			sk_mutex_lock(&u_sk);
+			u_counter++;
+			sk_mutex_unlock(&u_sk);
+		}
+	} else {
+		for (unsigned long i = 0; i < u->n; i++) {
+			pthread_mutex_lock(&u_pt);
+			u_counter++;
+			pthread_mutex_unlock(&u_pt);
+		}
+	}
+	u->ns_per_op = (double)(now_ns() - t0) / (double)u->n;
+}
+
+/* ---- contended: T threads hammer one lock ---- */
+
+struct contended {
+	const struct bench_side *side;
+	int use_sk;
+	unsigned nthreads;
+	unsigned long per_thread;
+	struct sk_mutex sk;
+	pthread_mutex_t pt;
+	unsigned long counter;
+	atomic_uint arrived;
+	_Atomic uint64_t t0;
+};
+
+static void contended_thread(void *p)
+{
+	struct contended *c = p;
+	uint64_t zero = 0;
+
+	/* Start together; the last to arrive starts the clock. */
+	if (atomic_fetch_add(&c->arrived, 1) + 1 == c->nthreads)
+		atomic_compare_exchange_strong(&c->t0, &zero, now_ns());
+	while (atomic_load(&c->arrived) < c->nthreads)
+		c->side->yield();
+	for (unsigned long i = 0; i < c->per_thread; i++) {
+		if (c->use_sk) {
+			sk_mutex_lock(&c->sk);
+			c->counter++;
+			sk_mutex_unlock(&c->sk);
+		} else {
+			pthread_mutex_lock(&c->pt);
+			c->counter++;
+			pthread_mutex_unlock(&c->pt);
+		}
+	}
+}
+
+static double contended_sample(const struct bench_side *side, int use_sk,
+			       unsigned nthreads, unsigned long total)
+{
+	static struct contended c;
+	void *args[64];
+
+	c = (struct contended){ .side = side,
+				.use_sk = use_sk,
+				.nthreads = nthreads,
+				.per_thread = total / nthreads };
+	pthread_mutex_init(&c.pt, NULL);
+	for (unsigned i = 0; i < nthreads; i++)
+		args[i] = &c;
+	side->run(nthreads, contended_thread, args);
+	uint64_t dt = now_ns() - atomic_load(&c.t0);
+
+	if (c.counter != c.per_thread * nthreads) {
+		fprintf(stderr, "bench_sync: lost updates!\n");
+		exit(1);
+	}
+	pthread_mutex_destroy(&c.pt);
+	return (double)c.counter * 1000.0 / (double)dt; /* Mops/s */
+}
+
+/* ---- condvar ping-pong: two threads hand a turn back and forth ---- */
+
+struct pingpong {
+	int use_sk;
+	unsigned long rounds;
+	unsigned turn;
+	struct sk_mutex skm;
+	struct sk_cond skc;
+	pthread_mutex_t ptm;
+	pthread_cond_t ptc;
+};
+
+struct player {
+	struct pingpong *pp;
+	unsigned me;
+};
+
+static void pingpong_thread(void *p)
+{
+	struct player *pl = p;
+	struct pingpong *pp = pl->pp;
+
+	for (unsigned long i = 0; i < pp->rounds; i++) {
+		if (pp->use_sk) {
+			sk_mutex_lock(&pp->skm);
+			while (pp->turn != pl->me)
+				sk_cond_wait(&pp->skc, &pp->skm);
+			pp->turn = !pl->me;
+			sk_cond_signal(&pp->skc);
+			sk_mutex_unlock(&pp->skm);
+		} else {
+			pthread_mutex_lock(&pp->ptm);
+			while (pp->turn != pl->me)
+				pthread_cond_wait(&pp->ptc, &pp->ptm);
+			pp->turn = !pl->me;
+			pthread_cond_signal(&pp->ptc);
+			pthread_mutex_unlock(&pp->ptm);
+		}
+	}
+}
+
+static double pingpong_sample(const struct bench_side *side, int use_sk,
+			      unsigned long rounds)
+{
+	static struct pingpong pp;
+	struct player pl[2] = { { &pp, 0 }, { &pp, 1 } };
+	void *args[2] = { &pl[0], &pl[1] };
+
+	pp = (struct pingpong){ .use_sk = use_sk, .rounds = rounds };
+	pthread_mutex_init(&pp.ptm, NULL);
+	pthread_cond_init(&pp.ptc, NULL);
+	uint64_t t0 = now_ns();
+
+	side->run(2, pingpong_thread, args);
+	uint64_t dt = now_ns() - t0;
+
+	pthread_cond_destroy(&pp.ptc);
+	pthread_mutex_destroy(&pp.ptm);
+	return (double)dt / (double)rounds;
+}
+
+double bench_measure(const struct bench_side *side, int use_sk,
+		     enum bench_figure fig, unsigned long scale)
+{
+	switch (fig) {
+	case BENCH_UNCONTENDED: {
+		struct uncontended u = { use_sk, 2000000ul * scale, 0 };
+		void *arg = &u;
+
+		side->run(1, uncontended_thread, &arg);
+		return u.ns_per_op;
+	}
+	case BENCH_CONTENDED_2:
+		return contended_sample(side, use_sk, 2, 400000ul * scale);
+	case BENCH_CONTENDED_4:
+		return contended_sample(side, use_sk, 4, 400000ul * scale);
+	case BENCH_CONTENDED_8:
+		return contended_sample(side, use_sk, 8, 400000ul * scale);
+	default:
+		return pingpong_sample(side, use_sk, 20000ul * scale);
+	}
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double median(double *v, unsigned n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return v[n / 2];
+}
+
+static const char *const fig_names[BENCH_FIGURES] = {
+	"uncontended lock+unlock", "contended 2 threads", "contended 4 threads",
+	"contended 8 threads",	   "condvar ping-pong",
+};
+
+static const char *const fig_units[BENCH_FIGURES] = {
+	"ns/op", "Mops/s", "Mops/s", "Mops/s", "ns/round-trip",
+};
+
+static const char *const fig_keys[BENCH_FIGURES] = {
+	"uncontended", "contended", "contended", "contended", "pingpong",
+};
+
+void bench_report(enum bench_figure fig, double *sk, double *pt, unsigned reps)
+{
+	double s = median(sk, reps), p = median(pt, reps);
+
+	printf("%s: skiff %.1f %s, pthread %.1f %s, ratio %.2f\n",
+	       fig_names[fig], s, fig_units[fig], p, fig_units[fig], s / p);
+	fflush(stdout);
+}
+
+int bench_wanted(const char *only, enum bench_figure fig)
+{
+	return !only || strcmp(only, fig_keys[fig]) == 0;
+}

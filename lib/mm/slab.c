@@ -1,0 +1,464 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Per-CPU size-class slabs for the heap (see malloc_int.h).  A slab is a
+ * 64 KiB chunk of one size class owned by one CPU; objects are laid out
+ * down from the chunk's end, so a power-of-two class is naturally aligned.
+ * All slab fields are owner-CPU-only, used with interrupts disabled (so
+ * with no preemption or migration: on hosted and x86 that is cheaper than
+ * sk_preempt_disable, which itself saves and restores the irq state); the
+ * one shared word is each CPU's inbox of blocks freed by other CPUs.
+ *
+ * inbox (per CPU, _Atomic void *): states
+ *   NULL          empty
+ *   chain         blocks pushed by other CPUs, linked through word 0
+ * push (any other CPU): CAS old -> chain whose tail links to old (release)
+ * take (owner only): exchange -> NULL (acquire), then owns the whole chain
+ * A taker never pops single blocks, so a CAS cannot succeed on a recycled
+ * head (no ABA).
+ */
+#include "malloc_int.h"
+
+#include <mm/malloc.h>
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include <mm/page.h>
+#include <plat/assert.h>
+#include <plat/compiler.h>
+#include <plat/cpu.h>
+#include <plat/irq.h>
+
+enum {
+	CARVE = 32, /* fresh objects threaded onto the free list at once */
+	REMOTE_BATCH = 32, /* remote frees sent to an owner in one push */
+};
+
+enum slab_state { S_CUR, S_PARTIAL, S_FULL };
+
+/* All fields: owner CPU only, irqs disabled (owner/size immutable). */
+struct slab {
+	uint32_t kind; /* KIND_SLAB */
+	uint16_t cls, owner;
+	uint32_t size, nobj;
+	uint32_t used; /* handed out and not yet back on this slab */
+	uint32_t fresh; /* never handed out, not yet carved */
+	uint32_t state; /* enum slab_state */
+	void *free; /* free list through word 0 */
+	struct slab *next, *prev; /* partial list */
+};
+
+struct mcpu {
+	struct slab *cur[NCLS]; /* slab allocated from; &empty: none */
+	struct slab *partial[NCLS]; /* slabs with free objects, not cur */
+	struct slab *spare; /* one empty chunk kept against thrashing */
+	void *out_head, *out_tail; /* remote frees batched for out_cpu */
+	unsigned out_n, out_cpu;
+	atomic_size_t slabs; /* owner stores, stats load; never RMW'd */
+	SK_CACHE_ALIGNED _Atomic(void *) inbox; /* written by other CPUs */
+} SK_CACHE_ALIGNED;
+
+_Static_assert(sizeof(struct slab) <= HDR, "slab header too large");
+
+const uint32_t sk_mm_cls_size[NCLS] = {
+	16,   32,   48,	  64,	80,   96,   112,  128,	160,  192,  224,
+	256,  320,  384,  448,	512,  640,  768,  896,	1024, 1280, 1536,
+	1792, 2048, 2560, 3072, 3584, 4096, 5120, 6144, 7168, 8192,
+};
+
+static uint8_t cls_of16[SMALL_MAX / 16 + 1];
+
+/*
+ * sk_plat_irq_restore() for a section that never turned irqs on: if they
+ * were off at the save they still are, so only the "were on" case has
+ * work.  Saves a call on the fast paths.
+ */
+static inline void irq_back(sk_plat_irq_flags fl)
+{
+	if (!fl)
+		sk_plat_irq_enable();
+}
+
+static struct slab empty; /* never has a free object */
+static struct mcpu *mcpus;
+static unsigned ncpus;
+
+unsigned sk_mm_cls_for(size_t size)
+{
+	return cls_of16[(size + 15) >> 4];
+}
+
+static struct mcpu *mcpu_here(void)
+{
+	return &mcpus[sk_plat_cpu_id()];
+}
+
+static void count_set(struct mcpu *m, long delta)
+{
+	size_t v = atomic_load_explicit(&m->slabs, memory_order_relaxed);
+
+	atomic_store_explicit(&m->slabs, v + (size_t)delta,
+			      memory_order_relaxed);
+}
+
+int sk_malloc_init(void)
+{
+	unsigned c = 0;
+	size_t bytes;
+
+	if (mcpus)
+		return -EBUSY;
+	for (unsigned i = 0; i < SK_ARRAY_LEN(cls_of16); i++) {
+		while (sk_mm_cls_size[c] < i * 16)
+			c++;
+		cls_of16[i] = (uint8_t)c;
+	}
+	ncpus = sk_plat_cpu_count();
+	bytes = SK_ALIGN_UP(ncpus * sizeof(struct mcpu), (size_t)SK_PAGE_SIZE);
+	mcpus = sk_mm_pages_alloc(bytes / SK_PAGE_SIZE, SK_PAGE_SIZE);
+	if (!mcpus)
+		return -ENOMEM;
+	for (unsigned i = 0; i < ncpus; i++) {
+		struct mcpu *m = &mcpus[i];
+
+		memset(m, 0, sizeof(*m));
+		for (unsigned k = 0; k < NCLS; k++)
+			m->cur[k] = &empty;
+		atomic_init(&m->slabs, 0);
+		atomic_init(&m->inbox, NULL);
+	}
+	return 0;
+}
+
+static void partial_push(struct mcpu *m, struct slab *s)
+{
+	s->state = S_PARTIAL;
+	s->prev = NULL;
+	s->next = m->partial[s->cls];
+	if (s->next)
+		s->next->prev = s;
+	m->partial[s->cls] = s;
+}
+
+static void partial_remove(struct mcpu *m, struct slab *s)
+{
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		m->partial[s->cls] = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+}
+
+static void carve(struct slab *s)
+{
+	for (unsigned k = 0; k < CARVE && s->fresh; k++) {
+		uint32_t idx = s->nobj - s->fresh--;
+		void **obj = (void **)(void *)((char *)s + CHUNK -
+					       (idx + 1) * s->size);
+
+		*obj = s->free;
+		s->free = obj;
+	}
+}
+
+static void *pop(struct slab *s)
+{
+	void *p = s->free;
+
+	s->free = *(void **)p;
+	s->used++;
+	return p;
+}
+
+/*
+ * A block came back to slab @s of this CPU: a full slab becomes partial, an
+ * empty non-current slab leaves (kept as the spare or queued on *dead).
+ */
+static void settle(struct mcpu *m, struct slab *s, struct slab **dead)
+{
+	if (s->state == S_FULL)
+		partial_push(m, s);
+	if (s->used || s->state != S_PARTIAL)
+		return;
+	partial_remove(m, s);
+	count_set(m, -1);
+	if (!m->spare) {
+		m->spare = s;
+		return;
+	}
+	s->next = *dead;
+	*dead = s;
+}
+
+static void release(struct slab *dead)
+{
+	while (dead) {
+		struct slab *next = dead->next;
+
+		sk_mm_pages_free(dead, CHUNK_PAGES);
+		dead = next;
+	}
+}
+
+/* Send this CPU's batch of remote frees to their owner. */
+static void outbox_flush(struct mcpu *m)
+{
+	_Atomic(void *) *inbox = &mcpus[m->out_cpu].inbox;
+	void *old;
+
+	if (!m->out_n)
+		return;
+	old = atomic_load_explicit(inbox, memory_order_relaxed);
+	do {
+		*(void **)m->out_tail = old;
+		/* Release: the chain's links; pairs with inbox_take. */
+	} while (!atomic_compare_exchange_weak_explicit(
+		inbox, &old, m->out_head, memory_order_release,
+		memory_order_relaxed));
+	m->out_head = m->out_tail = NULL;
+	m->out_n = 0;
+}
+
+static void outbox_add(struct mcpu *m, unsigned owner, void *p)
+{
+	if (m->out_n && m->out_cpu != owner)
+		outbox_flush(m);
+	*(void **)p = m->out_head;
+	if (!m->out_n)
+		m->out_tail = p;
+	m->out_head = p;
+	m->out_cpu = owner;
+	if (++m->out_n == REMOTE_BATCH)
+		outbox_flush(m);
+}
+
+/* Take back every block other CPUs freed to this one. */
+static void inbox_take(struct mcpu *m, struct slab **dead)
+{
+	/* Acquire: pairs with the release CAS in outbox_flush. */
+	void *p =
+		atomic_exchange_explicit(&m->inbox, NULL, memory_order_acquire);
+
+	while (p) {
+		void *next = *(void **)p;
+		struct slab *s = (struct slab *)(void *)chunk_of(p);
+
+		SK_ASSERT(&mcpus[s->owner] == m, "remote free to a wrong CPU");
+		*(void **)p = s->free;
+		s->free = p;
+		s->used--;
+		settle(m, s, dead);
+		p = next;
+	}
+}
+
+/* Make @s the current slab of its class; the old one is parked. */
+static void install(struct mcpu *m, struct slab *s)
+{
+	struct slab *old = m->cur[s->cls];
+
+	s->state = S_CUR;
+	m->cur[s->cls] = s;
+	if (old == &empty)
+		return;
+	if (old->free || old->fresh)
+		partial_push(m, old);
+	else
+		old->state = S_FULL;
+}
+
+static void slab_format(struct slab *s, unsigned cls, unsigned owner)
+{
+	s->kind = KIND_SLAB;
+	s->cls = (uint16_t)cls;
+	s->owner = (uint16_t)owner;
+	s->size = sk_mm_cls_size[cls];
+	s->nobj = (CHUNK - HDR) / s->size;
+	s->used = 0;
+	s->fresh = s->nobj;
+	s->free = NULL;
+}
+
+/* No slab of this CPU has room: bring a new one.  Irqs as on entry. */
+static void *alloc_new(unsigned cls)
+{
+	struct slab *s = sk_mm_pages_alloc(CHUNK_PAGES, CHUNK);
+	sk_plat_irq_flags fl;
+	struct mcpu *m;
+	void *p;
+
+	if (!s) {
+		sk_mm_slab_trim();
+		s = sk_mm_pages_alloc(CHUNK_PAGES, CHUNK);
+		if (!s)
+			return NULL;
+	}
+	fl = sk_plat_irq_save();
+	m = mcpu_here();
+	slab_format(s, cls, (unsigned)(m - mcpus));
+	carve(s);
+	p = pop(s);
+	install(m, s);
+	count_set(m, 1);
+	irq_back(fl);
+	return p;
+}
+
+/* Entered with irqs disabled (fast path missed); restores @fl. */
+static SK_NOINLINE void *alloc_slow(struct mcpu *m, unsigned cls,
+				    sk_plat_irq_flags fl)
+{
+	struct slab *dead = NULL, *s;
+	void *p = NULL;
+
+	outbox_flush(m);
+	inbox_take(m, &dead);
+	s = m->cur[cls];
+	if (s != &empty && !s->free)
+		carve(s);
+	if (!s->free && m->partial[cls]) {
+		s = m->partial[cls];
+		partial_remove(m, s);
+		install(m, s);
+		carve(s);
+	}
+	if (!s->free && m->spare) {
+		s = m->spare;
+		m->spare = NULL;
+		slab_format(s, cls, (unsigned)(m - mcpus));
+		carve(s);
+		install(m, s);
+		count_set(m, 1);
+	}
+	if (s->free)
+		p = pop(s);
+	irq_back(fl);
+	release(dead);
+	return p ? p : alloc_new(cls);
+}
+
+void *sk_mm_slab_alloc(unsigned cls)
+{
+	sk_plat_irq_flags fl = sk_plat_irq_save();
+	struct mcpu *m = mcpu_here();
+	struct slab *s = m->cur[cls];
+	void *p = s->free;
+
+	if (SK_LIKELY(p != NULL)) {
+		s->free = *(void **)p;
+		s->used++;
+		irq_back(fl);
+		return p;
+	}
+	return alloc_slow(m, cls, fl);
+}
+
+static SK_NOINLINE void free_slow(struct mcpu *m, struct slab *s,
+				  sk_plat_irq_flags fl)
+{
+	struct slab *dead = NULL;
+
+	settle(m, s, &dead);
+	irq_back(fl);
+	release(dead);
+}
+
+static void slab_free(struct slab *s, void *p)
+{
+	sk_plat_irq_flags fl = sk_plat_irq_save();
+	unsigned cpu = sk_plat_cpu_id();
+	struct mcpu *m = &mcpus[cpu];
+
+	if (SK_LIKELY(s->owner == cpu)) {
+		*(void **)p = s->free;
+		s->free = p;
+		if (SK_LIKELY(--s->used != 0 && s->state != S_FULL)) {
+			irq_back(fl);
+			return;
+		}
+		free_slow(m, s, fl);
+		return;
+	}
+	outbox_add(m, s->owner, p);
+	irq_back(fl);
+}
+
+void *sk_malloc(size_t size)
+{
+	SK_ASSERT(mcpus != NULL, "sk_malloc before sk_malloc_init");
+	if (SK_LIKELY(size <= SMALL_MAX))
+		return sk_mm_slab_alloc(cls_of16[(size + 15) >> 4]);
+	return sk_mm_large_alloc(size, SK_MALLOC_ALIGN);
+}
+
+void sk_free(void *p)
+{
+	uint32_t *chunk;
+
+	if (!p)
+		return;
+	chunk = chunk_of(p);
+	if (SK_LIKELY(*chunk == KIND_SLAB))
+		slab_free((struct slab *)(void *)chunk, p);
+	else
+		sk_mm_large_free(chunk);
+}
+
+size_t sk_mm_slab_usable(const void *chunk)
+{
+	return ((const struct slab *)chunk)->size;
+}
+
+/* Queue every empty slab of this CPU on *dead.  Irqs disabled. */
+static void drop_empty(struct mcpu *m, struct slab **dead)
+{
+	for (unsigned k = 0; k < NCLS; k++) {
+		struct slab *s = m->cur[k], *next;
+
+		if (s != &empty && !s->used) {
+			m->cur[k] = &empty;
+			s->state = S_PARTIAL;
+			partial_push(m, s);
+		}
+		for (s = m->partial[k]; s; s = next) {
+			next = s->next;
+			if (s->used)
+				continue;
+			partial_remove(m, s);
+			count_set(m, -1);
+			s->next = *dead;
+			*dead = s;
+		}
+	}
+	if (m->spare) {
+		m->spare->next = *dead;
+		*dead = m->spare;
+		m->spare = NULL;
+	}
+}
+
+void sk_mm_slab_trim(void)
+{
+	struct slab *dead = NULL;
+	sk_plat_irq_flags fl = sk_plat_irq_save();
+	struct mcpu *m = mcpu_here();
+
+	outbox_flush(m);
+	inbox_take(m, &dead);
+	drop_empty(m, &dead);
+	irq_back(fl);
+	release(dead);
+}
+
+size_t sk_mm_slab_count(void)
+{
+	size_t n = 0;
+
+	for (unsigned i = 0; i < ncpus; i++)
+		n += atomic_load_explicit(&mcpus[i].slabs,
+					  memory_order_relaxed);
+	return n;
+}

@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The native backend: read side = preemption disable, grace periods from
+ * lib/sched's per-CPU quiescent-state counters (sched/cpu.h).  A grace
+ * period snapshots every other CPU's counter and waits until each has
+ * moved; the caller's own CPU is quiescent (it runs the caller, which is
+ * preemptible).  CPUs that lag are kicked with sk_sched_cpu_qs_kick (an
+ * IPI): idle ones at once (they only move when woken), busy ones after a
+ * hold-off on a normal grace period, all at once on an expedited one.
+ *
+ * G.seq: grace periods * 2, odd while one runs.  Only the driver (holder
+ * of G.lock) writes it; sk_synchronize_rcu() waits for the value that
+ * proves a whole grace period began after its call, so concurrent callers
+ * share one (the first to get G.lock drives it, the rest find it done).
+ *
+ * Ordering (docs/rcu.md has the argument): a seq_cst fence between the
+ * updater's stores and the counter snapshot; acquire loads of the counters
+ * pair with lib/sched's release stores in sk_qs_note; a seq_cst fence on
+ * return orders the caller's frees after every reader it waited for.
+ */
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include <plat/assert.h>
+#include <plat/cpu.h>
+#include <plat/time.h>
+#include <sched/cpu.h>
+#include <sched/preempt.h>
+#include <sched/thread.h>
+#include <sync/mutex.h>
+
+#include "internal.h"
+
+static const uint64_t HOLDOFF_NS = 100000; /* normal: kick busy CPUs after */
+static const uint64_t REKICK_NS = 2000000; /* kick laggards again after */
+static const uint64_t SPIN_NS = 20000; /* poll without sleeping this long */
+static const uint64_t SLEEP_MIN_NS = 20000, SLEEP_MAX_NS = 1000000;
+enum { SPIN_RELAX = 32 };
+
+enum gp_mode { GP_NORMAL = 0, GP_EXPEDITED = 1 };
+
+static struct {
+	struct sk_mutex lock; /* the grace-period driver */
+	atomic_uint_least64_t seq; /* written under lock */
+	atomic_uint_least64_t gps, expedited, kicks;
+} G;
+
+/*
+ * The read side is the preemption count and nothing else: lib/sched's
+ * assertions catch a reader that sleeps and an unlock without a lock, and
+ * check_may_wait() a grace-period wait inside a reader.
+ */
+void sk_rcu_read_lock(void)
+{
+	sk_preempt_disable();
+}
+
+void sk_rcu_read_unlock(void)
+{
+	sk_preempt_enable();
+}
+
+bool sk_rcu_read_is_held(void)
+{
+	return !sk_preempt_is_enabled();
+}
+
+/* Snapshot of the other CPUs' counters; moved[c] marks the ones done. */
+struct gp_snap {
+	unsigned ncpus, me, left;
+	uint64_t count[SK_PLAT_CPUS_MAX];
+	unsigned char moved[SK_PLAT_CPUS_MAX];
+};
+
+static void snap_take(struct gp_snap *s)
+{
+	s->ncpus = sk_plat_cpu_count();
+	s->left = 0;
+	sk_preempt_disable(); /* a stable "me", and not in a reader */
+	s->me = sk_plat_cpu_id();
+	for (unsigned c = 0; c < s->ncpus; c++) {
+		/* acquire (in sk_sched_cpu_qs_count): pairs with the release
+		 * in lib/sched's sk_qs_note */
+		s->count[c] = sk_sched_cpu_qs_count(c);
+		s->moved[c] = c == s->me;
+		s->left += c != s->me;
+	}
+	sk_preempt_enable();
+}
+
+static bool snap_is_done(struct gp_snap *s)
+{
+	for (unsigned c = 0; c < s->ncpus && s->left; c++) {
+		if (s->moved[c] || sk_sched_cpu_qs_count(c) == s->count[c])
+			continue;
+		s->moved[c] = 1;
+		s->left--;
+	}
+	return s->left == 0;
+}
+
+/* Kick the CPUs still lagging (only idle-looking ones if @idle_only). */
+static void snap_kick(struct gp_snap *s, bool idle_only)
+{
+	for (unsigned c = 0; c < s->ncpus; c++) {
+		if (s->moved[c] || (idle_only && sk_sched_cpu_load(c)))
+			continue;
+		sk_sched_cpu_qs_kick(c);
+		atomic_fetch_add_explicit(&G.kicks, 1, memory_order_relaxed);
+	}
+}
+
+/* Poll for up to SPIN_NS without giving up the CPU.  True when done. */
+static bool snap_spin(struct gp_snap *s)
+{
+	uint64_t t0 = sk_plat_clock_ns();
+
+	while (!snap_is_done(s)) {
+		if (sk_plat_clock_ns() - t0 >= SPIN_NS)
+			return false;
+		for (unsigned i = 0; i < SPIN_RELAX; i++)
+			sk_plat_cpu_relax();
+	}
+	return true;
+}
+
+/*
+ * Wait until every CPU of @s has moved.  Idle CPUs are kicked at once
+ * (they move only when woken).  Busy ones usually pass a quiescent state
+ * by themselves; a normal grace period gives them HOLDOFF_NS, in one
+ * sleep, before kicking them too (each wake-up of the caller may cost a
+ * scheduling delay on a loaded CPU, so it sleeps rarely); an expedited
+ * one kicks everyone at once.  After each kick the caller polls briefly,
+ * then sleeps with a growing delay, kicking laggards again now and then.
+ */
+static void gp_wait(struct gp_snap *s, enum gp_mode mode)
+{
+	uint64_t delay = SLEEP_MIN_NS, last_kick;
+
+	if (snap_is_done(s))
+		return;
+	snap_kick(s, mode == GP_NORMAL);
+	if (snap_spin(s))
+		return;
+	if (mode == GP_NORMAL) {
+		sk_thread_sleep_for(HOLDOFF_NS);
+		if (snap_is_done(s))
+			return;
+		snap_kick(s, false);
+		if (snap_spin(s))
+			return;
+	}
+	last_kick = sk_plat_clock_ns();
+	while (!snap_is_done(s)) {
+		uint64_t now = sk_plat_clock_ns();
+
+		if (now - last_kick >= REKICK_NS) {
+			snap_kick(s, false);
+			last_kick = now;
+		}
+		sk_thread_sleep_for(delay);
+		delay = delay * 2 > SLEEP_MAX_NS ? SLEEP_MAX_NS : delay * 2;
+	}
+}
+
+static void check_may_wait(void)
+{
+	SK_ASSERT(sk_preempt_is_enabled(),
+		  "rcu: grace-period wait inside a read-side section "
+		  "(or with preemption disabled)");
+}
+
+/* One whole grace period, run by the holder of G.lock. */
+static void gp_run(void)
+{
+	struct gp_snap s;
+	uint64_t seq = atomic_load_explicit(&G.seq, memory_order_relaxed);
+
+	atomic_store_explicit(&G.seq, seq + 1, memory_order_relaxed);
+	/* seq_cst: pairs with the fence in sk_synchronize_rcu (a caller
+	 * that read the old seq has its stores ordered before the snapshot)
+	 * and with the fence after lib/sched's counter increment */
+	atomic_thread_fence(memory_order_seq_cst);
+	snap_take(&s);
+	gp_wait(&s, GP_NORMAL);
+	/* release: pairs with the acquire in sk_synchronize_rcu */
+	atomic_store_explicit(&G.seq, seq + 2, memory_order_release);
+	atomic_fetch_add_explicit(&G.gps, 1, memory_order_relaxed);
+}
+
+static bool seq_is_done(uint64_t cur, uint64_t target)
+{
+	return (int64_t)(cur - target) >= 0;
+}
+
+void sk_synchronize_rcu(void)
+{
+	uint64_t target;
+
+	check_may_wait();
+	/* seq_cst: pairs with the fence in gp_run */
+	atomic_thread_fence(memory_order_seq_cst);
+	/* the end of the first grace period to start after this read */
+	target = (atomic_load_explicit(&G.seq, memory_order_relaxed) + 3) &
+		 ~(uint64_t)1;
+	/* acquire: pairs with the release of the driver's final seq */
+	while (!seq_is_done(atomic_load_explicit(&G.seq, memory_order_acquire),
+			    target)) {
+		sk_mutex_lock(&G.lock);
+		if (!seq_is_done(
+			    atomic_load_explicit(&G.seq, memory_order_relaxed),
+			    target))
+			gp_run();
+		sk_mutex_unlock(&G.lock);
+	}
+	/* seq_cst: the caller's frees come after every reader waited for */
+	atomic_thread_fence(memory_order_seq_cst);
+}
+
+void sk_synchronize_rcu_expedited(void)
+{
+	struct gp_snap s;
+
+	check_may_wait();
+	/* seq_cst: pairs with the fence after lib/sched's counter store */
+	atomic_thread_fence(memory_order_seq_cst);
+	snap_take(&s);
+	gp_wait(&s, GP_EXPEDITED);
+	atomic_thread_fence(memory_order_seq_cst); /* as in synchronize */
+	atomic_fetch_add_explicit(&G.expedited, 1, memory_order_relaxed);
+}
+
+int sk_rcu_init(void)
+{
+	return sk_rcu_cb_start();
+}
+
+unsigned sk_rcu_be_shards(void)
+{
+	unsigned n = sk_plat_cpu_count();
+
+	return n < SK_RCU_SHARDS_MAX ? n : SK_RCU_SHARDS_MAX;
+}
+
+unsigned sk_rcu_be_shard_id(void)
+{
+	unsigned id = sk_plat_cpu_id();
+
+	return id < SK_RCU_SHARDS_MAX ? id : id % SK_RCU_SHARDS_MAX;
+}
+
+bool sk_rcu_be_may_block(void)
+{
+	return sk_preempt_is_enabled();
+}
+
+int sk_rcu_be_thread_start(void (*fn)(void *), void *arg)
+{
+	struct sk_thread_attr attr = {
+		.name = "rcu_cb",
+		.flags = SK_THREAD_DETACHED,
+	};
+
+	return sk_thread_create(NULL, &attr, fn, arg);
+}
+
+void sk_rcu_be_stats(struct sk_rcu_stats *out)
+{
+	out->gps = atomic_load_explicit(&G.gps, memory_order_relaxed);
+	out->expedited =
+		atomic_load_explicit(&G.expedited, memory_order_relaxed);
+	out->kicks = atomic_load_explicit(&G.kicks, memory_order_relaxed);
+}

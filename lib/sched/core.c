@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The switch path: pick the next thread of this CPU, account the one
+ * leaving, arm the preemption deadline and switch stacks.  Everything here
+ * runs on one CPU with irqs off; the only cross-CPU input is the incoming
+ * queue, drained first (wake.c).
+ *
+ * Runqueues: an RT FIFO heap (key: inverted priority, then arrival order)
+ * ahead of a fair heap (key: normalised run time, fair.c).  The running
+ * thread is in neither.
+ */
+#include <arch/fpu.h>
+#include <plat/assert.h>
+#include <plat/time.h>
+
+#include "sched_impl.h"
+
+enum { RT_SEQ_BITS = 56 };
+
+static struct sk_thread *rq_best(struct sk_cpu *cpu)
+{
+	struct sk_pheap_node *n = sk_pheap_peek(&cpu->rt_rq);
+
+	if (!n)
+		n = sk_pheap_peek(&cpu->fair_rq);
+	return n ? SK_CONTAINER_OF(n, struct sk_thread, rq_node) : NULL;
+}
+
+static void publish_load(struct sk_cpu *cpu)
+{
+	unsigned load = cpu->nr_queued + (cpu->current != cpu->idle);
+
+	atomic_store_explicit(&cpu->load, load, memory_order_relaxed);
+}
+
+void sk_sched_rq_insert(struct sk_cpu *cpu, struct sk_thread *t)
+{
+	if (t->kind == TK_FIFO) {
+		uint64_t inv = SK_THREAD_RT_PRIO_MAX - t->rt_prio;
+
+		t->rq_node.key = (inv << RT_SEQ_BITS) |
+				 (cpu->rt_seq++ & ((1ull << RT_SEQ_BITS) - 1));
+		sk_pheap_insert(&cpu->rt_rq, &t->rq_node);
+	} else {
+		sk_pheap_insert(&cpu->fair_rq, &t->rq_node);
+	}
+	t->queued = true;
+	cpu->nr_queued++;
+	publish_load(cpu);
+}
+
+void sk_sched_rq_remove(struct sk_cpu *cpu, struct sk_thread *t)
+{
+	if (t->kind == TK_FIFO)
+		sk_pheap_remove(&cpu->rt_rq, &t->rq_node);
+	else
+		sk_pheap_remove(&cpu->fair_rq, &t->rq_node);
+	t->queued = false;
+	cpu->nr_queued--;
+	publish_load(cpu);
+}
+
+/* Arm the preemption deadline for @next, which is about to run. */
+static void arm_deadline(struct sk_cpu *cpu, struct sk_thread *next,
+			 uint64_t now)
+{
+	struct sk_thread *best = rq_best(cpu);
+	uint64_t dl = sk_fair_deadline(cpu, next, best, now);
+	uint64_t look = next == cpu->idle ? 0 : dl;
+
+	cpu->preempt_deadline = dl;
+	atomic_store_explicit(&cpu->next_look_ns, look, memory_order_relaxed);
+	sk_timer_hw_update(cpu);
+}
+
+void sk_sched_rearm(struct sk_cpu *cpu, uint64_t now)
+{
+	sk_fair_charge(cpu, cpu->current, now);
+	arm_deadline(cpu, cpu->current, now);
+}
+
+/* The thread to run after @cur, which stays runnable if @runnable. */
+static struct sk_thread *pick(struct sk_cpu *cpu, struct sk_thread *cur,
+			      enum switch_reason why, uint64_t now)
+{
+	bool runnable =
+		cur != cpu->idle &&
+		(why == SW_YIELD || why == SW_PREEMPT || why == SW_CHECK);
+	struct sk_thread *best;
+
+	if (why == SW_YIELD)
+		sk_fair_yield(cpu, cur);
+	best = rq_best(cpu);
+	if (!runnable)
+		return best ? best : cpu->idle;
+	if (why == SW_YIELD) {
+		if (!best || (best->kind != TK_FIFO && cur->kind == TK_FIFO))
+			return cur;
+		if (best->kind == TK_FIFO && cur->kind == TK_FIFO &&
+		    best->rt_prio < cur->rt_prio)
+			return cur;
+		return best;
+	}
+	return sk_fair_should_switch(cpu, cur, best, now) ? best : cur;
+}
+
+static void do_switch(struct sk_cpu *cpu, struct sk_thread *cur,
+		      struct sk_thread *next, enum switch_reason why)
+{
+	if (why == SW_PREEMPT) {
+		sk_arch_fpu_save(cur->fpu_area);
+		cur->flags |= TF_FPU_SAVED;
+		STAT_INC(cpu, preemptions);
+	}
+	STAT_INC(cpu, switches);
+	cpu->prev = cur;
+	cpu->current = next;
+	publish_load(cpu);
+	sk_arch_switch(&cur->ctx, &next->ctx);
+	/* Back on @cur, maybe on another CPU: @cpu is stale from here. */
+	sk_sched_thread_finish();
+	if (cur->flags & TF_FPU_SAVED) {
+		cur->flags &= ~TF_FPU_SAVED;
+		sk_arch_fpu_restore(cur->fpu_area); /* last: nothing may touch
+						       the FPU after this */
+	}
+}
+
+static void switch_once(struct sk_cpu *cpu, enum switch_reason why)
+{
+	struct sk_thread *cur = cpu->current, *next;
+	uint64_t now = sk_plat_clock_ns();
+
+	SK_ASSERT(!cpu->in_sched, "sched: switch re-entered");
+	cpu->in_sched = true;
+	cpu->need_resched = false;
+	sk_qs_note(cpu);
+	sk_fair_charge(cpu, cur, now);
+	if (why == SW_SLEEP || why == SW_EXIT || why == SW_MIGRATE)
+		sk_fair_depart(cpu, cur, now);
+	sk_wake_drain(cpu);
+	if (why == SW_PREEMPT && cpu->nr_queued)
+		sk_balance_push(cpu);
+	next = pick(cpu, cur, why, now);
+	if (next != cur && cur != cpu->idle &&
+	    (why == SW_YIELD || why == SW_PREEMPT || why == SW_CHECK))
+		sk_sched_rq_insert(cpu, cur);
+	if (next->queued) /* @cur too, if the drain above woke it */
+		sk_sched_rq_remove(cpu, next);
+	if (next != cur)
+		sk_fair_start(cpu, next, now);
+	arm_deadline(cpu, next, now);
+	cpu->in_sched = false;
+	if (next != cur)
+		do_switch(cpu, cur, next, why);
+}
+
+/* Switch away from the current thread for @why; irqs off. */
+void sk_sched_switch(struct sk_cpu *cpu, enum switch_reason why)
+{
+	switch_once(cpu, why);
+	/* Resumed: a wake may have landed where nobody could act on it
+	 * (in the finish of a switch, or in a queue drained on the way). */
+	for (;;) {
+		cpu = this_cpu();
+		if (!cpu->need_resched || cpu->preempt_count ||
+		    cpu->current == cpu->idle)
+			return;
+		switch_once(cpu, why == SW_PREEMPT ? SW_PREEMPT : SW_CHECK);
+	}
+}
+
+/* Runs on the new thread right after every switch, irqs off. */
+void sk_sched_thread_finish(void)
+{
+	struct sk_cpu *cpu = this_cpu();
+	struct sk_thread *prev = cpu->prev;
+
+	cpu->prev = NULL;
+	if (!prev)
+		return;
+	if (atomic_load_explicit(&prev->state, memory_order_relaxed) ==
+	    TS_DEAD) {
+		sk_thread_exited(cpu, prev);
+		return;
+	}
+	if (prev->flags & TF_MIGRATE) {
+		/* Only now is its context saved, so only now may it move. */
+		prev->flags &= ~TF_MIGRATE;
+		sk_timers_suspend(cpu, prev);
+		prev->cpu = prev->migrate_to;
+		sk_wake_push(cpu, prev, prev->migrate_to);
+	}
+}
+
+void sk_sched_exit_hook(void *arg)
+{
+	struct sk_cpu *cpu = this_cpu();
+
+	(void)arg;
+	if (!cpu || cpu->preempt_count || cpu->in_sched)
+		return;
+	sk_qs_note(cpu); /* the interrupted code was preemptible */
+	if (cpu->need_resched && cpu->current != cpu->idle)
+		sk_sched_switch(cpu, SW_PREEMPT);
+}
+
+void sk_sched_resched_if_needed(void)
+{
+	struct sk_cpu *cpu;
+
+	if (!sk_plat_irq_is_enabled())
+		return;
+	sk_plat_irq_disable();
+	cpu = this_cpu();
+	if (cpu && cpu->need_resched && !cpu->preempt_count &&
+	    cpu->current != cpu->idle)
+		sk_sched_switch(cpu, SW_CHECK);
+	sk_plat_irq_enable();
+}

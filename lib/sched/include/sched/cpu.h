@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Scheduler bring-up and per-CPU information: sk_sched_init() turns the
+ * boot context into the first thread and starts every CPU; the quiescent-
+ * state counters are what lib/rcu builds grace periods on.
+ */
+#ifndef SCHED_CPU_H
+#define SCHED_CPU_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Memory for threads: control blocks, save areas and stacks.  @alloc returns
+ * @len bytes aligned to 64 (or NULL); @free gives back a block from @alloc
+ * with the same @len.  Both are called from thread context with preemption
+ * enabled (never from interrupt handlers or the idle loop), and may block.
+ */
+struct sk_sched_mem_ops {
+	void *(*alloc)(size_t len, void *ctx);
+	void (*free)(void *p, size_t len, void *ctx);
+	void *ctx;
+};
+
+/*
+ * sk_sched_init - start the scheduler.  The calling context becomes a
+ * thread named "main", each CPU gets an idle thread, the timer and IPI
+ * handlers and the interrupt exit hook are registered, and CPUs 1..n-1 are
+ * started.  Returns as "main" with irqs enabled.
+ * Return: 0; -EINVAL if @ops lacks a function; -EBUSY on a second call;
+ *         -ENOMEM if memory for the CPUs cannot be had; a platform error
+ *         from sk_plat_cpu_start.
+ * Context: CPU 0, irqs off, once.
+ */
+int sk_sched_init(const struct sk_sched_mem_ops *ops);
+
+/*
+ * sk_sched_cpu_qs_count - the quiescent-state counter of @cpu.  It grows
+ * (release) at every pass through the scheduler, every idle-loop turn and
+ * every interrupt exit into preemptible code: when it has changed since a
+ * reading, @cpu has left every preempt-disabled section it was in then.
+ * Return: the counter; 0 for a CPU out of range.
+ * Context: any.
+ */
+uint64_t sk_sched_cpu_qs_count(unsigned cpu);
+
+/*
+ * sk_sched_cpu_qs_kick - ask @cpu to pass a quiescent state soon (an IPI;
+ * the counter moves as soon as @cpu is preemptible or idle).  For
+ * expedited grace periods.
+ * Context: any.
+ */
+void sk_sched_cpu_qs_kick(unsigned cpu);
+
+/*
+ * sk_sched_cpu_load - runnable threads on @cpu (running + queued, not the
+ * idle thread).  A snapshot for balancing and tests.
+ * Context: any.
+ */
+unsigned sk_sched_cpu_load(unsigned cpu);
+
+/* Counters for tests and benchmarks, per CPU, relaxed snapshots. */
+struct sk_sched_stats {
+	uint64_t switches; /* context switches */
+	uint64_t preemptions; /* involuntary ones */
+	uint64_t ipis_sent; /* wake-up IPIs this CPU sent */
+	uint64_t migrations; /* threads it handed to other CPUs */
+	uint64_t timer_arms; /* platform timer (re)armings */
+};
+
+/* sk_sched_stats_get - copy @cpu's counters.  Return: 0; -EINVAL. */
+int sk_sched_stats_get(unsigned cpu, struct sk_sched_stats *out);
+
+#endif

@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lib/sched internals shared by its .c files: the thread control block, the
+ * per-CPU scheduler state, and the functions the files call in each other.
+ *
+ * Rule of the house: a CPU's struct sk_cpu is written only by that CPU with
+ * irqs off, except the fields marked "any", which are atomics with their
+ * state tables in wake.c (incoming queues), balance.c (steal requests) and
+ * reap.c (quiescent states).
+ */
+#ifndef SCHED_IMPL_H
+#define SCHED_IMPL_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <arch/context.h>
+#include <plat/compiler.h>
+#include <plat/cpu.h>
+#include <plat/irq.h>
+#include <sched/cpu.h>
+#include <sched/pheap.h>
+#include <sched/thread.h>
+#include <sched/timer.h>
+
+/* Wait states of sk_thread.state (table in wake.c and docs/sched.md). */
+enum thread_wstate {
+	TS_RUNNING = 0, /* running or runnable, not waiting */
+	TS_WAITING = 1, /* between wait_prepare and sleep/finish, on CPU */
+	TS_SLEEPING = 2, /* switched out (or switching out) waiting */
+	TS_WAKING = 3, /* claimed by a waker, travelling to its CPU */
+	TS_DEAD = 4, /* exited */
+};
+
+/* Join states of sk_thread.jstate (table in thread.c). */
+enum thread_jstate {
+	JS_JOINABLE = 0,
+	JS_JOINING = 1, /* a joiner is registered */
+	JS_DETACHED = 2,
+	JS_EXITED = 3, /* off its stack, waiting for join/detach */
+	JS_RELEASED = 4, /* handed to the reaper */
+};
+
+enum thread_kind {
+	TK_FAIR = SK_THREAD_FAIR,
+	TK_FIFO = SK_THREAD_FIFO,
+	TK_IDLE = 2,
+};
+
+enum thread_flag {
+	TF_FPU_SAVED = 1 << 0, /* full FPU state in fpu_area */
+	TF_MIGRATE = 1 << 1, /* hand to migrate_to after switching out */
+	TF_OWN_STACK = 1 << 2, /* stack is part of mem */
+	TF_TIMERS_OFF = 1 << 3, /* timers suspended (in transit) */
+	TF_BOOT = 1 << 4, /* the boot context: mem holds only the TCB */
+};
+
+struct sk_thread {
+	struct sk_arch_context ctx;
+	atomic_uint state; /* any: enum thread_wstate */
+	atomic_uint jstate; /* any: enum thread_jstate */
+	unsigned cpu; /* home CPU; owner CPU writes, others read when told */
+	unsigned flags; /* home CPU */
+	enum thread_kind kind;
+	unsigned prio; /* fair weight */
+	unsigned rt_prio;
+	unsigned migrate_to;
+	bool queued; /* in a runqueue of its home CPU */
+	struct sk_pheap_node rq_node; /* home CPU */
+	uint64_t vrt; /* normalised runtime on the home CPU while queued */
+	uint64_t r_real; /* decayed runtime when off a CPU ... */
+	uint64_t r_stamp; /* ... as of this time */
+	uint64_t cpu_time_ns; /* total CPU time */
+	uint64_t run_start_ns; /* when it last started running */
+	struct sk_thread *qnext; /* incoming-queue link (wake.c) */
+	struct sk_thread *znext; /* reaper list link (reap.c) */
+	_Atomic(struct sk_thread *) joiner; /* claimed before JS_JOINING */
+	struct sk_timer *timers; /* armed timers it owns (home CPU) */
+	struct sk_timer sleep_timer;
+	atomic_uint timed_out;
+	sk_thread_fn fn;
+	void *arg;
+	void *fpu_area;
+	void *mem; /* block from the allocator hook */
+	size_t mem_len;
+	struct sk_cpuset affinity;
+	void *slots[SK_THREAD_SLOTS];
+	char name[SK_THREAD_NAME_LEN];
+};
+
+/* Per-CPU scheduler state, found through sk_plat_cpu_local(). */
+struct sk_cpu {
+	unsigned id;
+	unsigned preempt_count;
+	bool need_resched;
+	bool in_sched;
+	struct sk_thread *current;
+	struct sk_thread *idle;
+	struct sk_thread *prev; /* set across a switch for finish_switch */
+	struct sk_pheap fair_rq;
+	struct sk_pheap rt_rq;
+	uint64_t rt_seq;
+	unsigned nr_queued;
+	/* fairness (fair.c) */
+	uint64_t epoch_ns;
+	uint64_t run_c; /* c() when current started being charged */
+	uint64_t c_now, c_epoch, c_val; /* last c() computed, for reuse */
+	/* timers (timer.c) */
+	struct sk_pheap timers;
+	uint64_t hw_deadline; /* armed in the platform, UINT64_MAX: none */
+	uint64_t preempt_deadline;
+	/* reaper (reap.c) */
+	struct sk_thread *zombies_new; /* exited since the last snapshot */
+	struct sk_thread *zombies_gp; /* waiting for the snapshot's GP */
+	struct sk_thread *freeable; /* GP over: cache or free */
+	unsigned nr_cached;
+	struct sk_thread *cache; /* default-size blocks ready for reuse */
+	uint64_t *qs_snap; /* [ncpus] counters at the snapshot */
+	bool gp_kicked; /* lagging CPUs of this batch got their IPI */
+	unsigned nr_new; /* threads on zombies_new */
+	uint64_t new_since_ns; /* when zombies_new got its first */
+	uint64_t gp_start_ns; /* when zombies_gp's snapshot was taken */
+	struct { /* written by this CPU only, read anywhere */
+		atomic_uint_least64_t switches, preemptions, ipis_sent,
+			migrations, timer_arms;
+	} stats;
+	/* any: */
+	_Atomic(struct sk_thread *) *inq; /* [ncpus] heads, by source */
+	atomic_uint_least64_t inq_mask[SK_CPUSET_WORDS];
+	atomic_uint steal_req; /* requester + 1, 0: none */
+	atomic_uint load; /* runnable threads, for balancing */
+	atomic_uint_least64_t qs_count;
+	atomic_uint_least64_t next_look_ns; /* when it looks at inq anyway */
+	atomic_uint idle_now;
+} SK_CACHE_ALIGNED;
+
+/* Never used as a deadline. */
+#define NO_DEADLINE UINT64_MAX
+
+/* Bump a counter of this CPU's stats (single writer, relaxed). */
+#define STAT_INC(cpu, field)                                               \
+	atomic_store_explicit(&(cpu)->stats.field,                         \
+			      atomic_load_explicit(&(cpu)->stats.field,    \
+						   memory_order_relaxed) + \
+				      1,                                   \
+			      memory_order_relaxed)
+
+extern struct sk_cpu *sk_sched_cpus;
+extern unsigned sk_sched_ncpus;
+extern struct sk_sched_mem_ops sk_sched_mem;
+
+static inline struct sk_cpu *this_cpu(void)
+{
+	return sk_plat_cpu_local();
+}
+
+/* core.c */
+enum switch_reason {
+	SW_SLEEP = 0, /* current is TS_SLEEPING: do not requeue */
+	SW_YIELD = 1, /* requeue behind its peers */
+	SW_PREEMPT = 2, /* involuntary: save the full FPU state */
+	SW_EXIT = 3, /* current is TS_DEAD */
+	SW_MIGRATE = 4, /* move current to migrate_to */
+	SW_CHECK = 5, /* voluntary re-evaluation (preempt_enable) */
+};
+void sk_sched_switch(struct sk_cpu *cpu, enum switch_reason why);
+void sk_sched_thread_finish(void);
+void sk_sched_rq_insert(struct sk_cpu *cpu, struct sk_thread *t);
+void sk_sched_rq_remove(struct sk_cpu *cpu, struct sk_thread *t);
+void sk_sched_exit_hook(void *arg);
+void sk_sched_resched_if_needed(void);
+void sk_sched_rearm(struct sk_cpu *cpu, uint64_t now);
+
+/* fair.c */
+uint64_t sk_fair_c(struct sk_cpu *cpu, uint64_t now);
+void sk_fair_renorm(struct sk_cpu *cpu, uint64_t now);
+void sk_fair_charge(struct sk_cpu *cpu, struct sk_thread *t, uint64_t now);
+void sk_fair_depart(struct sk_cpu *cpu, struct sk_thread *t, uint64_t now);
+void sk_fair_arrive(struct sk_cpu *cpu, struct sk_thread *t, uint64_t now);
+bool sk_fair_should_switch(struct sk_cpu *cpu, struct sk_thread *cur,
+			   struct sk_thread *best, uint64_t now);
+uint64_t sk_fair_deadline(struct sk_cpu *cpu, struct sk_thread *cur,
+			  struct sk_thread *best, uint64_t now);
+void sk_fair_start(struct sk_cpu *cpu, struct sk_thread *t, uint64_t now);
+void sk_fair_yield(struct sk_cpu *cpu, struct sk_thread *t);
+
+/* wake.c */
+void sk_wake_push(struct sk_cpu *src, struct sk_thread *t, unsigned target);
+void sk_wake_drain(struct sk_cpu *cpu);
+void sk_wake_arrive(struct sk_cpu *cpu, struct sk_thread *t, uint64_t now);
+bool sk_wake_pending(struct sk_cpu *cpu);
+
+/* timer.c */
+void sk_timer_irq(void *arg);
+void sk_timer_hw_update(struct sk_cpu *cpu);
+void sk_timers_suspend(struct sk_cpu *cpu, struct sk_thread *t);
+void sk_timers_resume(struct sk_cpu *cpu, struct sk_thread *t);
+void sk_timers_cancel_all(struct sk_cpu *cpu, struct sk_thread *t);
+
+/* balance.c */
+unsigned sk_balance_place(const struct sk_cpuset *aff, unsigned here);
+void sk_balance_idle_pull(struct sk_cpu *cpu);
+void sk_balance_push(struct sk_cpu *cpu);
+void sk_balance_steal_serve(struct sk_cpu *cpu);
+void sk_balance_migrate_queued(struct sk_cpu *cpu, struct sk_thread *t,
+			       unsigned target);
+bool sk_cpu_allowed(const struct sk_thread *t, unsigned cpu);
+
+/* reap.c */
+void sk_reap_add(struct sk_cpu *cpu, struct sk_thread *t);
+void sk_reap_advance(struct sk_cpu *cpu);
+void sk_reap_collect(void);
+struct sk_thread *sk_reap_cache_get(void);
+void sk_qs_note(struct sk_cpu *cpu);
+bool sk_reap_is_pending(const struct sk_cpu *cpu);
+
+/* thread.c */
+void sk_thread_released(struct sk_thread *t);
+void sk_thread_exited(struct sk_cpu *cpu, struct sk_thread *t);
+size_t sk_thread_tcb_len(void);
+void sk_thread_name_set(struct sk_thread *t, const char *name);
+
+#endif

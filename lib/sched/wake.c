@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Wait and wake (sched/wait.h), and the lock-free incoming queues that
+ * carry woken or migrating threads to their home CPU.
+ *
+ * sk_thread.state (one atomic word per thread):
+ *
+ *   from      to        who                          how
+ *   RUNNING   WAITING   the thread, wait_prepare     store + seq_cst fence
+ *   WAITING   RUNNING   a waker / wait_finish        CAS / store
+ *   WAITING   SLEEPING  the thread, irqs off         CAS acq_rel
+ *   SLEEPING  WAKING    one waker (CAS winner)       CAS acquire
+ *   WAKING    RUNNING   the home CPU, irqs off       store release
+ *   RUNNING   DEAD      the thread, irqs off         store release
+ *
+ * A wake never gets lost: either the waker's CAS sees WAITING (the thread
+ * has not slept yet and its own CAS to SLEEPING will fail), or it sees
+ * SLEEPING and alone moves the thread to WAKING and queues it.  The seq_cst
+ * fences in prepare and wake order the state against the caller's
+ * condition: a waker that stores the condition, fences, and reads a state
+ * older than WAITING pairs with a thread whose test comes after its fence
+ * and so sees the condition.
+ *
+ * Incoming queues: one LIFO list head per (source CPU, target CPU).  Only
+ * the source pushes (irqs off, so one pusher at a time) with a release
+ * CAS; only the target takes the whole list with an acquire exchange.  A
+ * bitmap per target names the sources with something queued.
+ */
+#include <errno.h>
+
+#include <plat/assert.h>
+#include <plat/time.h>
+
+#include "sched_impl.h"
+
+/* A busy target that will look at its queue within this needs no IPI. */
+static const uint64_t WAKE_LOOK_NS = 500000;
+
+struct sk_thread *sk_thread_current(void)
+{
+	sk_plat_irq_flags flags = sk_plat_irq_save();
+	struct sk_cpu *cpu = this_cpu();
+	struct sk_thread *t = cpu ? cpu->current : NULL;
+
+	sk_plat_irq_restore(flags);
+	return t;
+}
+
+void sk_wait_prepare(void)
+{
+	struct sk_thread *t = sk_thread_current();
+
+	atomic_store_explicit(&t->state, TS_WAITING, memory_order_relaxed);
+	/* Pairs with the fence in sk_thread_wake(). */
+	atomic_thread_fence(memory_order_seq_cst);
+}
+
+void sk_wait_finish(void)
+{
+	struct sk_thread *t = sk_thread_current();
+
+	atomic_store_explicit(&t->state, TS_RUNNING, memory_order_relaxed);
+}
+
+static void wake_timeout(void *arg)
+{
+	struct sk_thread *t = arg;
+
+	atomic_store_explicit(&t->timed_out, 1, memory_order_relaxed);
+	sk_thread_wake(t);
+}
+
+/* Sleep with irqs off (in @flags the caller's state); 0 or -ETIMEDOUT. */
+static int sleep_locked(struct sk_cpu *cpu, uint64_t deadline)
+{
+	struct sk_thread *t = cpu->current;
+	unsigned expect = TS_WAITING;
+
+	SK_ASSERT(cpu->preempt_count == 0,
+		  "sched: sleeping with preemption disabled");
+	if (deadline != NO_DEADLINE) {
+		atomic_store_explicit(&t->timed_out, 0, memory_order_relaxed);
+		sk_timer_init(&t->sleep_timer, wake_timeout, t, 0);
+		sk_timer_arm(&t->sleep_timer, deadline);
+	}
+	/* acq_rel: releases t->cpu to the waker whose CAS reads SLEEPING */
+	if (atomic_compare_exchange_strong_explicit(
+		    &t->state, &expect, TS_SLEEPING, memory_order_acq_rel,
+		    memory_order_relaxed))
+		sk_sched_switch(cpu, SW_SLEEP);
+	if (deadline != NO_DEADLINE)
+		sk_timer_cancel(&t->sleep_timer);
+	return atomic_load_explicit(&t->timed_out, memory_order_relaxed)
+		       ? -ETIMEDOUT
+		       : 0;
+}
+
+void sk_wait(void)
+{
+	sk_plat_irq_flags flags = sk_plat_irq_save();
+
+	(void)sleep_locked(this_cpu(), NO_DEADLINE);
+	sk_plat_irq_restore(flags);
+}
+
+int sk_wait_until(uint64_t deadline_ns)
+{
+	sk_plat_irq_flags flags;
+	struct sk_thread *t;
+	unsigned expect = TS_WAITING;
+	int ret;
+
+	if (deadline_ns == NO_DEADLINE) {
+		sk_wait();
+		return 0;
+	}
+	if (deadline_ns <= sk_plat_clock_ns()) {
+		t = sk_thread_current();
+		if (atomic_compare_exchange_strong_explicit(
+			    &t->state, &expect, TS_RUNNING,
+			    memory_order_relaxed, memory_order_relaxed))
+			return -ETIMEDOUT;
+		return 0; /* a waker got there first */
+	}
+	flags = sk_plat_irq_save();
+	ret = sleep_locked(this_cpu(), deadline_ns);
+	sk_plat_irq_restore(flags);
+	return ret;
+}
+
+void sk_wake_push(struct sk_cpu *src, struct sk_thread *t, unsigned target)
+{
+	struct sk_cpu *tgt = &sk_sched_cpus[target];
+	_Atomic(struct sk_thread *) *head = &tgt->inq[src->id];
+	struct sk_thread *old =
+		atomic_load_explicit(head, memory_order_relaxed);
+	uint64_t bit = (uint64_t)1 << (src->id % 64);
+	uint64_t look;
+
+	do {
+		t->qnext = old;
+		/* release: t's fields to the target's acquire exchange */
+	} while (!atomic_compare_exchange_weak_explicit(
+		head, &old, t, memory_order_release, memory_order_relaxed));
+	if (old)
+		return; /* whoever made the list non-empty decided on the IPI */
+	atomic_fetch_or_explicit(&tgt->inq_mask[src->id / 64], bit,
+				 memory_order_release);
+	/* Pairs with the fence in the target's idle entry (cpu.c): either it
+	 * sees our bit, or we see its next_look_ns == 0 and send the IPI. */
+	atomic_thread_fence(memory_order_seq_cst);
+	look = atomic_load_explicit(&tgt->next_look_ns, memory_order_relaxed);
+	if (look == 0 || look > sk_plat_clock_ns() + WAKE_LOOK_NS) {
+		STAT_INC(src, ipis_sent);
+		sk_plat_cpu_ipi(target);
+	}
+}
+
+bool sk_wake_pending(struct sk_cpu *cpu)
+{
+	unsigned words = (sk_sched_ncpus + 63) / 64;
+
+	for (unsigned w = 0; w < words; w++)
+		if (atomic_load_explicit(&cpu->inq_mask[w],
+					 memory_order_relaxed))
+			return true;
+	return false;
+}
+
+static void drain_source(struct sk_cpu *cpu, unsigned src, uint64_t now)
+{
+	struct sk_thread *list, *rev = NULL, *t;
+
+	/* acquire: pairs with the pushers' release CAS */
+	list = atomic_exchange_explicit(&cpu->inq[src], NULL,
+					memory_order_acquire);
+	while (list) { /* LIFO -> FIFO */
+		t = list;
+		list = t->qnext;
+		t->qnext = rev;
+		rev = t;
+	}
+	while (rev) {
+		t = rev;
+		rev = t->qnext;
+		t->qnext = NULL;
+		sk_wake_arrive(cpu, t, now);
+	}
+}
+
+void sk_wake_drain(struct sk_cpu *cpu)
+{
+	unsigned words = (sk_sched_ncpus + 63) / 64;
+	uint64_t now = 0;
+
+	for (unsigned w = 0; w < words; w++) {
+		uint64_t bits;
+
+		if (!atomic_load_explicit(&cpu->inq_mask[w],
+					  memory_order_relaxed))
+			continue;
+		/* acquire: pairs with the pushers' release fetch_or */
+		bits = atomic_exchange_explicit(&cpu->inq_mask[w], 0,
+						memory_order_acquire);
+		if (!now && bits)
+			now = sk_plat_clock_ns();
+		while (bits) {
+			unsigned b = (unsigned)__builtin_ctzll(bits);
+
+			bits &= bits - 1;
+			drain_source(cpu, w * 64 + b, now);
+		}
+	}
+}
+
+/* @t becomes runnable on @cpu, its home, with irqs off. */
+void sk_wake_arrive(struct sk_cpu *cpu, struct sk_thread *t, uint64_t now)
+{
+	struct sk_thread *cur = cpu->current;
+
+	t->cpu = cpu->id;
+	if (atomic_load_explicit(&t->state, memory_order_relaxed) == TS_WAKING)
+		atomic_store_explicit(&t->state, TS_RUNNING,
+				      memory_order_release);
+	if (t->flags & TF_TIMERS_OFF)
+		sk_timers_resume(cpu, t);
+	if (t->kind == TK_FAIR)
+		sk_fair_arrive(cpu, t, now);
+	sk_sched_rq_insert(cpu, t);
+	if (t == cur || cpu->in_sched)
+		return; /* the switch in progress decides */
+	if (cur == cpu->idle || sk_fair_should_switch(cpu, cur, t, now))
+		cpu->need_resched = true;
+	else if (t->kind == TK_FAIR && cur->kind == TK_FAIR &&
+		 sk_pheap_peek(&cpu->fair_rq) == &t->rq_node)
+		sk_sched_rearm(cpu, now); /* a new first rival: new deadline */
+}
+
+static void wake_sleeper(struct sk_thread *t)
+{
+	bool on = sk_plat_irq_is_enabled();
+	sk_plat_irq_flags flags = sk_plat_irq_save();
+	struct sk_cpu *cpu = this_cpu();
+
+	if (t->cpu == cpu->id)
+		sk_wake_arrive(cpu, t, sk_plat_clock_ns());
+	else
+		sk_wake_push(cpu, t, t->cpu);
+	/* A thread-context waker on this CPU switches now if it must. */
+	if (on && cpu->need_resched && !cpu->preempt_count &&
+	    cpu->current != cpu->idle)
+		sk_sched_switch(cpu, SW_CHECK);
+	sk_plat_irq_restore(flags);
+}
+
+void sk_thread_wake(struct sk_thread *t)
+{
+	unsigned s;
+
+	/* Pairs with the fence in sk_wait_prepare(). */
+	atomic_thread_fence(memory_order_seq_cst);
+	s = atomic_load_explicit(&t->state, memory_order_relaxed);
+	for (;;) {
+		if (s == TS_WAITING) {
+			if (atomic_compare_exchange_weak_explicit(
+				    &t->state, &s, TS_RUNNING,
+				    memory_order_relaxed, memory_order_relaxed))
+				return;
+		} else if (s == TS_SLEEPING) {
+			/* acquire: pairs with the sleeper's acq_rel CAS */
+			if (atomic_compare_exchange_weak_explicit(
+				    &t->state, &s, TS_WAKING,
+				    memory_order_acquire,
+				    memory_order_relaxed)) {
+				wake_sleeper(t);
+				return;
+			}
+		} else {
+			return;
+		}
+	}
+}

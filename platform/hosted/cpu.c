@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Virtual CPUs on hosted: one pthread each.  A vCPU pthread owns a POSIX
+ * timer aimed at its thread id.  An IPI is posted straight into the
+ * target's interrupt word when its irqs are off, and is a signal only when
+ * they are on.  Idle sleeps on a per-vCPU semaphore that everyone who
+ * records an interrupt for that vCPU posts, so nothing racing with going
+ * idle is missed.
+ */
+#define _GNU_SOURCE
+#include "hosted.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <plat/assert.h>
+#include <plat/cpu.h>
+#include <plat/irq.h>
+
+unsigned sk_plat_cpu_count(void)
+{
+	return sk_hosted_m.ncpus;
+}
+
+unsigned sk_plat_cpu_id(void)
+{
+	unsigned id;
+
+	/* One %fs-relative load: always the pthread it executes on. */
+	__asm__ __volatile__("movl %%fs:%c2(%1), %0"
+			     : "=r"(id)
+			     : "r"(sk_hosted_tls_off),
+			       "i"(offsetof(struct hosted_tls, cpu_id))
+			     : "memory");
+	return id;
+}
+
+void *sk_plat_cpu_local(void)
+{
+	void *base;
+
+	__asm__ __volatile__("movq %%fs:%c2(%1), %0"
+			     : "=r"(base)
+			     : "r"(sk_hosted_tls_off),
+			       "i"(offsetof(struct hosted_tls, local))
+			     : "memory");
+	return base;
+}
+
+void sk_plat_cpu_local_set(void *base)
+{
+	__asm__ __volatile__("movq %0, %%fs:%c2(%1)"
+			     :
+			     : "r"(base), "r"(sk_hosted_tls_off),
+			       "i"(offsetof(struct hosted_tls, local))
+			     : "memory");
+}
+
+void sk_plat_cpu_relax(void)
+{
+	__asm__ __volatile__("pause" ::: "memory");
+}
+
+/*
+ * Signal another vCPU.  A raw tgkill, not pthread_kill: glibc's blocks all
+ * signals around the kill (two more system calls) to guard against thread
+ * exit, and vCPU threads never exit while the machine runs.
+ */
+static void hosted_tgkill(pid_t tid, int sig)
+{
+	syscall(SYS_tgkill, sk_hosted_m.pid, tid, sig);
+}
+
+/* A few microseconds of spinning, where a signal may land. */
+static void hosted_fuzz_delay(void)
+{
+	unsigned i;
+
+	for (i = 0; i < 256; i++)
+		sk_plat_cpu_relax();
+}
+
+/*
+ * Wake vCPU @c if it sleeps in sk_plat_cpu_idle.  Return: whether it did.
+ * The exchange makes exactly one waker post per idle episode.
+ * Context: any, including a signal handler (sem_post is async-signal-safe).
+ */
+bool sk_hosted_cpu_kick(struct hosted_cpu *c)
+{
+	/* seq_cst: Dekker with the store of @idle in sk_plat_cpu_idle. */
+	if (atomic_exchange_explicit(&c->idle, 0, memory_order_seq_cst) != 1)
+		return false;
+	sem_post(&c->idle_sem);
+	return true;
+}
+
+/*
+ * Post an IPI straight into @c's interrupt word if its irqs are off.
+ * Return: whether it did; if not, @c had irqs on and needs a signal.
+ * The target replays the bit when it enables irqs, or sees it in idle.
+ */
+static bool hosted_ipi_post(struct hosted_cpu *c)
+{
+	unsigned w = atomic_load_explicit(c->irq_word, memory_order_relaxed);
+
+	while (w & HOSTED_IRQ_OFF) {
+		/*
+		 * seq_cst: the target's lock-prefixed OFF -> 0 exchange and
+		 * this CAS are ordered; one fails and the other wins.  Also
+		 * orders the CAS before the @idle exchange in the kick below.
+		 */
+		if (atomic_compare_exchange_weak_explicit(
+			    c->irq_word, &w, w | HOSTED_PEND_IPI,
+			    memory_order_seq_cst, memory_order_relaxed))
+			return true;
+	}
+	return false;
+}
+
+void sk_plat_cpu_ipi(unsigned cpu)
+{
+	struct hosted_cpu *c;
+
+	SK_ASSERT(cpu < sk_hosted_m.ncpus, "IPI to a CPU that does not exist");
+	c = &sk_hosted_m.cpus[cpu];
+	/*
+	 * Coalesce: one IPI in flight per target.  seq_cst pairs with the
+	 * exchange in sk_hosted_irq_dispatch (a sender that finds 1 is covered
+	 * by the coming handler run) and with the @ready store/@ipi_sent load
+	 * in hosted_cpu_main (a CPU still starting either sees @ipi_sent or
+	 * is seen ready).
+	 */
+	if (atomic_exchange_explicit(&c->ipi_sent, 1, memory_order_seq_cst))
+		return;
+	if (!atomic_load_explicit(&c->ready, memory_order_seq_cst))
+		return;
+	/* Irqs off there: no signal needed, at most a wake from idle. */
+	if (hosted_ipi_post(c)) {
+		sk_hosted_cpu_kick(c);
+		return;
+	}
+	if (c == sk_hosted_tls()->cpu)
+		pthread_kill(c->thread, sk_hosted_m.sig_ipi);
+	else
+		hosted_tgkill(c->tid, sk_hosted_m.sig_ipi);
+}
+
+/*
+ * Idle, irqs off: announce @idle, look for recorded interrupts, and sleep
+ * on the semaphore if there are none.  Whoever records an interrupt for
+ * this CPU afterwards kicks it: the signal handler (for the timer, or an
+ * IPI that came as a signal) and a remote IPI sender alike, so sem_wait
+ * returns at once.  sem_wait may also return early with EINTR, or at once
+ * on a kick left over from an episode that did not sleep: idle may return
+ * spuriously.
+ */
+void sk_plat_cpu_idle(void)
+{
+	struct hosted_tls *t = sk_hosted_tls();
+	struct hosted_cpu *c = t->cpu;
+	unsigned pend;
+
+	SK_ASSERT(hosted_irq_read() & HOSTED_IRQ_OFF,
+		  "sk_plat_cpu_idle called with irqs on");
+	SK_ASSERT(c, "sk_plat_cpu_idle on a thread that is not a vCPU");
+	/*
+	 * seq_cst: Dekker with a poster's CAS on t->irq then exchange of
+	 * @idle (hosted_ipi_post, sk_hosted_cpu_kick): either this load sees
+	 * the pending bit, or the poster sees @idle set and kicks.
+	 */
+	atomic_store_explicit(&c->idle, 1, memory_order_seq_cst);
+	if (!(atomic_load_explicit(&t->irq, memory_order_seq_cst) &
+	      HOSTED_PEND_MASK)) {
+		/* Test aid ($SK_HOSTED_FUZZ): widen the check-to-sleep gap. */
+		if (sk_hosted_m.fuzz)
+			hosted_fuzz_delay();
+		sem_wait(&c->idle_sem);
+	}
+	atomic_store_explicit(&c->idle, 0, memory_order_relaxed);
+	pend = sk_hosted_irq_take(t);
+	if (pend)
+		sk_hosted_irq_dispatch(c, pend);
+}
+
+/* Stop this vCPU for good (shutdown).  Context: any, even a handler. */
+_Noreturn void sk_hosted_cpu_park(void)
+{
+	struct hosted_cpu *c = sk_hosted_tls()->cpu;
+	sigset_t all;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, NULL);
+	if (c && !atomic_exchange_explicit(&c->parked, 1, memory_order_relaxed))
+		sem_post(&c->parked_sem);
+	for (;;)
+		sigsuspend(&all);
+}
+
+/* A vCPU takes skiff signals and the stop signal, whatever its creator had. */
+static void hosted_cpu_unblock(void)
+{
+	sigset_t set = sk_hosted_m.irq_sigs;
+
+	sigaddset(&set, sk_hosted_m.sig_stop);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}
+
+static void *hosted_cpu_main(void *p)
+{
+	struct hosted_cpu *c = p;
+	struct hosted_tls *t = sk_hosted_tls();
+
+	sk_hosted_tls_init();
+	atomic_store_explicit(&t->irq, HOSTED_IRQ_OFF, memory_order_relaxed);
+	t->cpu_id = c->id;
+	t->cpu = c;
+	c->irq_word = &t->irq;
+	c->tid = gettid();
+	c->start_err = sk_hosted_timer_create(c);
+	if (c->start_err) {
+		sem_post(&c->ready_sem);
+		return NULL;
+	}
+	/* seq_cst: Dekker with sk_plat_cpu_ipi and sk_plat_shutdown. */
+	atomic_store_explicit(&c->ready, 1, memory_order_seq_cst);
+	if (atomic_load_explicit(&c->ipi_sent, memory_order_seq_cst))
+		atomic_fetch_or_explicit(&t->irq, HOSTED_PEND_IPI,
+					 memory_order_relaxed);
+	hosted_cpu_unblock();
+	sem_post(&c->ready_sem);
+	if (atomic_load_explicit(&sk_hosted_m.shutting_down,
+				 memory_order_seq_cst))
+		sk_hosted_cpu_park();
+	c->entry(c->id, c->arg);
+	SK_PANIC("a CPU entry function returned");
+}
+
+/*
+ * Create vCPU @c's pthread and wait until it takes signals.
+ * Return: 0; -ENOMEM / -EIO if the thread or its timer failed.
+ */
+int sk_hosted_cpu_launch(struct hosted_cpu *c)
+{
+	int err;
+
+	if (sem_init(&c->ready_sem, 0, 0) || sem_init(&c->parked_sem, 0, 0) ||
+	    sem_init(&c->idle_sem, 0, 0))
+		return -EIO;
+	err = pthread_create(&c->thread, NULL, hosted_cpu_main, c);
+	if (err)
+		return err == EAGAIN ? -ENOMEM : -EIO;
+	while (sem_wait(&c->ready_sem))
+		;
+	if (c->start_err) {
+		pthread_join(c->thread, NULL);
+		return c->start_err;
+	}
+	return 0;
+}
+
+int sk_plat_cpu_start(unsigned cpu, sk_plat_cpu_entry_fn entry, void *arg)
+{
+	struct hosted_cpu *c;
+	sk_plat_irq_flags flags;
+	int err;
+
+	if (cpu == 0 || cpu >= sk_hosted_m.ncpus || !entry)
+		return -EINVAL;
+	c = &sk_hosted_m.cpus[cpu];
+	if (atomic_exchange_explicit(&c->started, 1, memory_order_relaxed))
+		return -EINVAL;
+	c->id = cpu;
+	c->entry = entry;
+	c->arg = arg;
+	/* pthread_create is not async-signal-safe: no preemption inside. */
+	flags = sk_plat_irq_save();
+	err = sk_hosted_cpu_launch(c);
+	sk_plat_irq_restore(flags);
+	if (err)
+		atomic_store_explicit(&c->started, 0, memory_order_relaxed);
+	return err;
+}

@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The machine as configured: 8 vCPUs (more than the host's cores), CPU
+ * ids and per-CPU bases, CPU start errors, RAM and its translation, the
+ * command line, and the calls hosted answers with -ENOTSUP.
+ */
+#define _GNU_SOURCE
+#include "harness.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include <plat/boot.h>
+#include <plat/irq.h>
+#include <plat/mem.h>
+
+enum { MACHINE_CPUS = 8, MACHINE_RAM = 64u << 20 };
+
+static const uint64_t machine_pa_min = 0x1000; /* pa 0 is never RAM */
+
+struct machine_probe {
+	unsigned id;
+	void *local;
+	void *local_again;
+};
+
+static int machine_local_slot[MACHINE_CPUS];
+
+static void machine_probe(void *arg)
+{
+	struct machine_probe *p = arg;
+	sk_plat_irq_flags flags = sk_plat_irq_save();
+
+	p->id = sk_plat_cpu_id();
+	p->local = sk_plat_cpu_local();
+	sk_plat_cpu_local_set(&machine_local_slot[p->id]);
+	p->local_again = sk_plat_cpu_local();
+	sk_plat_irq_restore(flags);
+}
+
+static void test_machine_cpus_have_ids_and_own_local_base(void **state)
+{
+	struct machine_probe p;
+	unsigned cpu;
+
+	(void)state;
+	assert_int_equal(sk_plat_cpu_count(), MACHINE_CPUS);
+	for (cpu = 0; cpu < MACHINE_CPUS; cpu++) {
+		memset(&p, 0, sizeof(p));
+		ht_run_on(cpu, machine_probe, &p);
+		assert_int_equal(p.id, cpu);
+		assert_null(p.local);
+		assert_ptr_equal(p.local_again, &machine_local_slot[cpu]);
+	}
+	/* Each CPU kept its own base. */
+	for (cpu = 0; cpu < MACHINE_CPUS; cpu++) {
+		ht_run_on(cpu, machine_probe, &p);
+		assert_ptr_equal(p.local, &machine_local_slot[cpu]);
+	}
+}
+
+static void machine_never(unsigned cpu, void *arg)
+{
+	(void)cpu;
+	(void)arg;
+	for (;;)
+		;
+}
+
+static void test_machine_cpu_start_bad_cpu_einval(void **state)
+{
+	(void)state;
+	assert_int_equal(sk_plat_cpu_start(0, machine_never, NULL), -EINVAL);
+	assert_int_equal(sk_plat_cpu_start(1, machine_never, NULL), -EINVAL);
+	assert_int_equal(sk_plat_cpu_start(MACHINE_CPUS, machine_never, NULL),
+			 -EINVAL);
+	assert_int_equal(sk_plat_cpu_start(~0u, machine_never, NULL), -EINVAL);
+}
+
+static void test_machine_ram_region_translates_both_ways(void **state)
+{
+	struct sk_plat_mem_region r[2];
+	unsigned char *va, *end;
+
+	(void)state;
+	assert_int_equal(sk_plat_mem_regions(r, 2), 1);
+	assert_int_equal(sk_plat_mem_regions(NULL, 0), 1);
+	assert_int_equal(r[0].type, SK_PLAT_MEM_USABLE);
+	assert_int_equal(r[0].len, MACHINE_RAM);
+	assert_true(r[0].pa >= machine_pa_min);
+	assert_int_equal(r[0].pa % (2u << 20), 0);
+	va = sk_plat_phys_to_virt(r[0].pa);
+	assert_non_null(va);
+	assert_int_equal((uintptr_t)va % (2u << 20), 0);
+	assert_true((uint64_t)(uintptr_t)va != r[0].pa);
+	end = sk_plat_phys_to_virt(r[0].pa + r[0].len - 1);
+	assert_ptr_equal(end, va + r[0].len - 1);
+	/* The RAM is real memory: write both ends. */
+	va[0] = 0x5a;
+	*end = 0xa5;
+	assert_int_equal(sk_plat_virt_to_phys(va), r[0].pa);
+	assert_int_equal(sk_plat_virt_to_phys(va + 12345), r[0].pa + 12345);
+	assert_int_equal(sk_plat_virt_to_phys(end), r[0].pa + r[0].len - 1);
+}
+
+static void test_machine_outside_ram_rejected(void **state)
+{
+	struct sk_plat_mem_region r;
+	int local;
+
+	(void)state;
+	sk_plat_mem_regions(&r, 1);
+	assert_null(sk_plat_phys_to_virt(0));
+	assert_null(sk_plat_phys_to_virt(r.pa - 1));
+	assert_null(sk_plat_phys_to_virt(r.pa + r.len));
+	assert_null(sk_plat_phys_to_virt(UINT64_MAX));
+	assert_int_equal(sk_plat_virt_to_phys(&local), UINT64_MAX);
+	assert_int_equal(sk_plat_virt_to_phys(NULL), UINT64_MAX);
+	assert_int_equal(sk_plat_virt_to_phys(
+				 (char *)sk_plat_phys_to_virt(r.pa) + r.len),
+			 UINT64_MAX);
+}
+
+static void test_machine_pt_load_enotsup_tlb_flush_returns(void **state)
+{
+	sk_plat_irq_flags flags;
+
+	(void)state;
+	flags = sk_plat_irq_save();
+	assert_int_equal(sk_plat_pt_load(0x100000000ull), -ENOTSUP);
+	sk_plat_irq_restore(flags);
+	sk_plat_tlb_flush(0, 0);
+	sk_plat_tlb_flush(0x1000, 0x1000);
+}
+
+static void test_machine_cmdline_from_config(void **state)
+{
+	(void)state;
+	assert_string_equal(sk_plat_cmdline(), "console=hosted quiet");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_machine_cpus_have_ids_and_own_local_base),
+		cmocka_unit_test(test_machine_cpu_start_bad_cpu_einval),
+		cmocka_unit_test(test_machine_ram_region_translates_both_ways),
+		cmocka_unit_test(test_machine_outside_ram_rejected),
+		cmocka_unit_test(
+			test_machine_pt_load_enotsup_tlb_flush_returns),
+		cmocka_unit_test(test_machine_cmdline_from_config),
+	};
+	const struct sk_hosted_config cfg = {
+		.ncpus = MACHINE_CPUS,
+		.ram_bytes = MACHINE_RAM,
+		.cmdline = "console=hosted quiet",
+	};
+
+	return ht_main(&cfg, "hosted_machine", tests, SK_ARRAY_LEN(tests));
+}

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private to platform/kvm: the per-CPU record (reached through GS base)
+ * and the calls between the platform's files.
+ */
+#ifndef KVM_KVM_H
+#define KVM_KVM_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include <kvm/boot.h>
+#include <plat/cpu.h>
+#include <plat/mem.h>
+#include <x86/desc.h>
+
+/* kvmclock's per-CPU time record (pvclock ABI), written by the host. */
+struct sk_kvm_pvclock {
+	uint32_t version;
+	uint32_t pad0;
+	uint64_t tsc_timestamp;
+	uint64_t system_time;
+	uint32_t tsc_to_system_mul;
+	int8_t tsc_shift;
+	uint8_t flags;
+	uint8_t pad[2];
+} SK_ALIGNED(32);
+
+enum { SK_KVM_STACK_SIZE = 32768 };
+
+/*
+ * One CPU.  The first three fields are read %gs-relative (cpu.c): keep
+ * their offsets.  Fields marked "own" are touched only by that CPU.
+ */
+struct sk_kvm_cpu {
+	struct sk_kvm_cpu *self; /* %gs:0 */
+	void *local; /* %gs:8, own */
+	uint64_t id; /* %gs:16, constant */
+	uint32_t apic_id; /* constant after boot */
+	atomic_int state; /* enum sk_kvm_cpu_state */
+	uint64_t timer_deadline_ns; /* own, irqs off; UINT64_MAX: none */
+	sk_plat_cpu_entry_fn entry; /* set before start */
+	void *entry_arg;
+	uintptr_t stack_top; /* boot-allocated */
+	uintptr_t ist_top[SK_X86_IST_COUNT];
+	struct sk_kvm_pvclock pvclock; /* own, written by the host */
+	struct sk_x86_desc_cpu desc;
+} SK_CACHE_ALIGNED;
+
+enum sk_kvm_cpu_state {
+	SK_KVM_CPU_ABSENT = 0,
+	SK_KVM_CPU_FOUND = 1, /* in the MADT, stacks allocated */
+	SK_KVM_CPU_STARTING = 2, /* sk_plat_cpu_start claimed it */
+	SK_KVM_CPU_RUNNING = 3, /* its init is done; IPIs work */
+};
+
+extern struct sk_kvm_cpu sk_kvm_cpus[SK_PLAT_CPUS_MAX];
+extern unsigned sk_kvm_ncpus;
+extern struct sk_kvm_boot_info sk_kvm_info;
+
+/* boot.c: the platform's lines of a crash report (CPU, thread). */
+void sk_kvm_crash_extra(void);
+
+/* cpu.c */
+void sk_kvm_cpu_discover(uint64_t rsdp_pa);
+void sk_kvm_cpu_init_local(struct sk_kvm_cpu *c);
+struct sk_kvm_cpu *sk_kvm_cpu_self(void);
+
+/* irq.c */
+void sk_kvm_irq_init(void);
+void sk_kvm_irq_timer_fire(void);
+void sk_kvm_irq_devices_init(uint64_t rsdp_pa);
+
+/* time.c */
+void sk_kvm_time_init_boot(void);
+void sk_kvm_time_init_cpu(struct sk_kvm_cpu *c);
+void sk_kvm_timer_interrupt(void);
+
+/* mem.c */
+struct sk_kvm_e820 {
+	uint64_t addr;
+	uint64_t size;
+	uint32_t type;
+	uint32_t reserved;
+};
+void sk_kvm_mem_init(const struct sk_kvm_e820 *map, unsigned n);
+uintptr_t sk_kvm_boot_alloc(uint64_t len);
+/* A stack of @len bytes with an unmapped guard page below; returns its top. */
+uintptr_t sk_kvm_stack_alloc(uint64_t len);
+/* The i-th guard page (i = 0: the boot stack's); 0 past the last. */
+uintptr_t sk_kvm_stack_guard(unsigned i);
+
+/* kpt.c (or kpt_none.c without lib/mm): the kernel page tables. */
+int sk_kvm_kpt_init(void);
+
+/* tlb.c */
+void sk_kvm_tlb_init(void);
+
+/* rtc.c */
+uint64_t sk_kvm_rtc_epoch_s(void);
+
+/* shutdown.c */
+void sk_kvm_cmdline_set(const char *s, uint64_t len);
+
+#endif
