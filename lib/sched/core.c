@@ -114,7 +114,7 @@ static void do_switch(struct sk_cpu *cpu, struct sk_thread *cur,
 	}
 	STAT_INC(cpu, switches);
 	cpu->prev = cur;
-	cpu->current = next;
+	set_current(cpu, next);
 	publish_load(cpu);
 	sk_arch_switch(&cur->ctx, &next->ctx);
 	/* Back on @cur, maybe on another CPU: @cpu is stale from here. */

@@ -84,7 +84,7 @@ static void secondary_entry(unsigned id, void *arg)
 	(void)arg;
 	sk_plat_cpu_local_set(cpu);
 	sk_arch_context_init_current(&cpu->idle->ctx);
-	cpu->current = cpu->idle;
+	set_current(cpu, cpu->idle);
 	cpu->idle->run_start_ns = sk_plat_clock_ns();
 	idle_loop(cpu);
 }
@@ -170,7 +170,7 @@ static int main_adopt(struct sk_cpu *cpu)
 	sk_arch_context_init_current(&t->ctx);
 	atomic_init(&t->jstate, JS_JOINABLE);
 	t->run_start_ns = sk_plat_clock_ns();
-	cpu->current = t;
+	set_current(cpu, t);
 	cpu->run_c = sk_fair_c(cpu, t->run_start_ns);
 	atomic_store_explicit(&cpu->load, 1, memory_order_relaxed);
 	return 0;

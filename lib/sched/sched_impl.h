@@ -134,6 +134,10 @@ struct sk_cpu {
 	atomic_uint_least64_t qs_count;
 	atomic_uint_least64_t next_look_ns; /* when it looks at inq anyway */
 	atomic_uint idle_now;
+	/* Lock-free read of the running thread (wake.c): @cur_pub mirrors
+	 * @current, @switch_gen grows before every change of it. */
+	_Atomic(struct sk_thread *) cur_pub;
+	atomic_uint_least64_t switch_gen;
 } SK_CACHE_ALIGNED;
 
 /* Never used as a deadline. */
@@ -154,6 +158,18 @@ extern struct sk_sched_mem_ops sk_sched_mem;
 static inline struct sk_cpu *this_cpu(void)
 {
 	return sk_plat_cpu_local();
+}
+
+/* Make @t the running thread of @cpu (irqs off, on @cpu). */
+static inline void set_current(struct sk_cpu *cpu, struct sk_thread *t)
+{
+	uint64_t g =
+		atomic_load_explicit(&cpu->switch_gen, memory_order_relaxed);
+
+	/* release: pairs with the acquire loads in sk_thread_current() */
+	atomic_store_explicit(&cpu->switch_gen, g + 1, memory_order_release);
+	cpu->current = t;
+	atomic_store_explicit(&cpu->cur_pub, t, memory_order_release);
 }
 
 /* core.c */

@@ -36,14 +36,35 @@
 /* A busy target that will look at its queue within this needs no IPI. */
 static const uint64_t WAKE_LOOK_NS = 500000;
 
+/*
+ * No irq-off section: read this CPU's running thread, then check that the
+ * caller is still on that CPU and that the CPU did not switch meanwhile.
+ * If the caller stayed on the CPU the whole time, the thread read is the
+ * caller.  If it was switched out in between, either it is now elsewhere
+ * (the CPU check fails) or it came back, and the switch back moved the
+ * generation before the caller's second read of it.
+ */
 struct sk_thread *sk_thread_current(void)
 {
-	sk_plat_irq_flags flags = sk_plat_irq_save();
-	struct sk_cpu *cpu = this_cpu();
-	struct sk_thread *t = cpu ? cpu->current : NULL;
+	for (;;) {
+		struct sk_cpu *cpu = this_cpu();
+		struct sk_thread *t;
+		uint64_t g;
 
-	sk_plat_irq_restore(flags);
-	return t;
+		if (!cpu)
+			return NULL;
+		/* acquire: pairs with the release stores in set_current() */
+		g = atomic_load_explicit(&cpu->switch_gen,
+					 memory_order_acquire);
+		t = atomic_load_explicit(&cpu->cur_pub, memory_order_acquire);
+		atomic_signal_fence(memory_order_seq_cst); /* keep the order */
+		if (this_cpu() != cpu)
+			continue;
+		atomic_signal_fence(memory_order_seq_cst);
+		if (atomic_load_explicit(&cpu->switch_gen,
+					 memory_order_acquire) == g)
+			return t;
+	}
 }
 
 void sk_wait_prepare(void)

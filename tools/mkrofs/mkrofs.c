@@ -216,10 +216,14 @@ static char **list_names(const char *path, size_t *n)
 			if (!names)
 				die("out of memory", NULL);
 		}
-		names[(*n)++] = strdup(e->d_name);
+		names[*n] = strdup(e->d_name);
+		if (!names[(*n)++])
+			die("out of memory", NULL);
 	}
 	closedir(d);
-	qsort(names, *n, sizeof(*names), name_cmp);
+	/* An empty directory has no array at all: qsort(NULL, 0) is UB. */
+	if (*n > 1)
+		qsort(names, *n, sizeof(*names), name_cmp);
 	return names;
 }
 

@@ -85,7 +85,11 @@ static void test_mutex_lock_until_held_etimedout(void **state)
 	assert_int_equal(a.ret, -ETIMEDOUT);
 	/* The timed-out record is still queued, counted, until reaped. */
 	assert_true(sk_mutex_is_owned(&m));
+	unsigned long reaped = th_events(SK_SYNC_EV_REAPED);
+
 	sk_mutex_unlock(&m);
+	/* The unlock found the cancelled record, reaped it, freed m. */
+	assert_int_equal(th_events(SK_SYNC_EV_REAPED), reaped + 1);
 	assert_mutex_idle(&m);
 	a.ret = 1;
 	th_run(1, timed_locker, &a);
@@ -261,12 +265,17 @@ static void test_mutex_mixed_timed_lockers_exact(void **state)
 	th_run(n, mixed_worker, &a);
 	th_inject_yields(0);
 	th_events_print("mixed");
-	/* Timed-out records were left in the queue and reaped. */
-	assert_true(th_events(SK_SYNC_EV_REAPED) > reaped);
 	for (unsigned i = 0; i < n; i++) {
 		acquired += a.acquired[i];
 		failed += a.timeouts[i];
 	}
+	/*
+	 * Whether a timed lock times out after queueing depends on timing;
+	 * each one that does leaves one record, reaped before m goes idle,
+	 * so reaps can never outnumber failures.  (The reap itself is
+	 * checked deterministically in test_mutex_lock_until_held_etimedout.)
+	 */
+	assert_true(th_events(SK_SYNC_EV_REAPED) - reaped <= failed);
 	assert_int_equal(acquired + failed, n * a.iters);
 	assert_int_equal(a.counter, acquired);
 	assert_mutex_idle(&a.m);
