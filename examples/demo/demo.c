@@ -4,7 +4,7 @@
  * per host CPU (or $SK_CPUS), starts two threads pinned to every vCPU plus
  * as many unpinned ones, has them count primes in shared ranges handed out
  * under an sk_mutex, and prints a short report: who ran where, for how
- * long, and what the scheduler did.  tools/demo runs it.
+ * long, and what the scheduler did.  (tools/demo boots the kvm image.)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,8 +138,8 @@ static void report(unsigned n, unsigned ncpus, uint64_t elapsed_ns)
 			       (unsigned long long)s.ipis_sent,
 			       (unsigned long long)s.migrations);
 	}
-	printf("  total: %lu primes (expected 33860) in %.1f ms\n", total_primes,
-	       elapsed_ns / 1e6);
+	printf("  total: %lu primes (expected 33860) in %.1f ms\n",
+	       total_primes, elapsed_ns / 1e6);
 	fflush(stdout);
 	sk_preempt_enable();
 }
