@@ -139,6 +139,7 @@ static void switch_once(struct sk_cpu *cpu, enum switch_reason why)
 	if (why == SW_SLEEP || why == SW_EXIT || why == SW_MIGRATE)
 		sk_fair_depart(cpu, cur, now);
 	sk_wake_drain(cpu);
+	sk_registry_drain(cpu);
 	if (why == SW_PREEMPT && cpu->nr_queued)
 		sk_balance_push(cpu);
 	next = pick(cpu, cur, why, now);
@@ -158,6 +159,11 @@ static void switch_once(struct sk_cpu *cpu, enum switch_reason why)
 /* Switch away from the current thread for @why; irqs off. */
 void sk_sched_switch(struct sk_cpu *cpu, enum switch_reason why)
 {
+	/* A voluntary switch with preemption disabled would break every
+	 * preempt-off section (and RCU reader) on this CPU. */
+	SK_ASSERT(why == SW_PREEMPT || why == SW_CHECK || why == SW_EXIT ||
+			  cpu->preempt_count == 0,
+		  "sched: voluntary switch with preemption disabled");
 	switch_once(cpu, why);
 	/* Resumed: a wake may have landed where nobody could act on it
 	 * (in the finish of a switch, or in a queue drained on the way). */

@@ -72,6 +72,7 @@ static void ipi_handler(void *arg)
 
 	(void)arg;
 	sk_wake_drain(cpu);
+	sk_registry_drain(cpu);
 	sk_balance_steal_serve(cpu);
 	if (cpu->preempt_count)
 		cpu->need_resched = true; /* a qs kick: pass one at enable */
@@ -198,6 +199,9 @@ int sk_sched_init(const struct sk_sched_mem_ops *ops)
 	if (err)
 		return err; /* memory from a failed boot is not reclaimed */
 	sk_sched_ncpus = n;
+	sk_registry_add(&sk_sched_cpus[0], sk_sched_cpus[0].current);
+	for (unsigned i = 0; i < n; i++)
+		sk_registry_add(&sk_sched_cpus[i], sk_sched_cpus[i].idle);
 	sk_plat_cpu_local_set(&sk_sched_cpus[0]);
 	sk_plat_irq_set_handler(SK_PLAT_IRQ_TIMER, sk_timer_irq, NULL);
 	sk_plat_irq_set_handler(SK_PLAT_IRQ_IPI, ipi_handler, NULL);

@@ -13,14 +13,17 @@ static atomic_uint slot_keys;
 
 void sk_thread_yield(void)
 {
-	sk_plat_irq_flags flags = sk_plat_irq_save();
+	sk_plat_irq_flags flags;
 
+	sk_sched_assert_may_switch();
+	flags = sk_plat_irq_save();
 	sk_sched_switch(this_cpu(), SW_YIELD);
 	sk_plat_irq_restore(flags);
 }
 
 void sk_thread_sleep_until(uint64_t deadline_ns)
 {
+	sk_sched_assert_may_switch();
 	for (;;) {
 		sk_wait_prepare();
 		if (sk_plat_clock_ns() >= deadline_ns)
@@ -52,6 +55,7 @@ int sk_thread_set_affinity(const struct sk_cpuset *set)
 		n += (unsigned)sk_cpuset_has(set, c);
 	if (!n)
 		return -EINVAL;
+	sk_sched_assert_may_switch();
 	flags = sk_plat_irq_save();
 	cpu = this_cpu();
 	t = cpu->current;

@@ -57,3 +57,15 @@ bool sk_preempt_is_enabled(void)
 	sk_plat_irq_restore(flags);
 	return ok;
 }
+
+void sk_sched_assert_may_switch(void)
+{
+	sk_plat_irq_flags flags = sk_plat_irq_save();
+	struct sk_cpu *cpu = this_cpu();
+
+	SK_ASSERT(!cpu || cpu->current == cpu->idle || cpu->preempt_count == 0,
+		  "sched: voluntary switch (yield, sleep, wait, join, "
+		  "affinity) with preemption disabled: sleeping in a "
+		  "preempt-off or RCU read-side section");
+	sk_plat_irq_restore(flags);
+}

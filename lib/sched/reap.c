@@ -30,6 +30,16 @@ void sk_qs_note(struct sk_cpu *cpu)
 
 	/* release: pairs with the acquire load in reapers and lib/rcu */
 	atomic_store_explicit(&cpu->qs_count, n + 1, memory_order_release);
+	/* seq_cst: pairs with the fences before lib/rcu's grace-period
+	 * snapshot (gp.c: gp_run, sk_synchronize_rcu_expedited) and before
+	 * the reaper's (start_batch).  Without it the loads of a reader
+	 * section starting right after this quiescent state could be
+	 * satisfied before the counter store is visible: the updater would
+	 * snapshot the old count, see it move, and free what the reader
+	 * then loads.  With fences on both sides either the snapshot sees
+	 * the new count (and waits for the next one) or the reader sees the
+	 * updater's unpublish. */
+	atomic_thread_fence(memory_order_seq_cst);
 }
 
 uint64_t sk_sched_cpu_qs_count(unsigned cpu)
@@ -79,6 +89,10 @@ static void start_batch(struct sk_cpu *cpu, uint64_t now)
 	cpu->nr_new = 0;
 	cpu->gp_start_ns = now;
 	cpu->gp_kicked = false;
+	/* seq_cst: the registry unlinks of the batch (registry.c) before the
+	 * snapshot; pairs with the fence after the counter store in
+	 * sk_qs_note, as lib/rcu's snapshot does. */
+	atomic_thread_fence(memory_order_seq_cst);
 	for (unsigned c = 0; c < sk_sched_ncpus; c++) {
 		cpu->qs_snap[c] = sk_sched_cpu_qs_count(c);
 		if (c != cpu->id &&
@@ -92,6 +106,7 @@ void sk_reap_advance(struct sk_cpu *cpu)
 {
 	uint64_t now;
 
+	sk_registry_drain(cpu);
 	if (!cpu->zombies_gp && !cpu->zombies_new)
 		return;
 	now = sk_plat_clock_ns();

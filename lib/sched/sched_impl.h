@@ -88,6 +88,11 @@ struct sk_thread {
 	struct sk_cpuset affinity;
 	void *slots[SK_THREAD_SLOTS];
 	char name[SK_THREAD_NAME_LEN];
+	/* thread registry (registry.c) */
+	uint64_t id; /* set before the thread is published, then constant */
+	unsigned reg_cpu; /* the CPU whose registry list holds it */
+	_Atomic(struct sk_thread *) reg_next; /* reg_cpu writes, any reads */
+	struct sk_thread *reg_prev; /* reg_cpu only */
 };
 
 /* Per-CPU scheduler state, found through sk_plat_cpu_local(). */
@@ -138,6 +143,10 @@ struct sk_cpu {
 	 * @current, @switch_gen grows before every change of it. */
 	_Atomic(struct sk_thread *) cur_pub;
 	atomic_uint_least64_t switch_gen;
+	/* Thread registry (registry.c): list written by this CPU only, read
+	 * by walkers anywhere; @unreg is pushed by other CPUs. */
+	_Atomic(struct sk_thread *) reg_head;
+	_Atomic(struct sk_thread *) unreg;
 } SK_CACHE_ALIGNED;
 
 /* Never used as a deadline. */
@@ -189,6 +198,11 @@ void sk_sched_exit_hook(void *arg);
 void sk_sched_resched_if_needed(void);
 void sk_sched_rearm(struct sk_cpu *cpu, uint64_t now);
 
+/* preempt.c: panic unless the caller may switch voluntarily (preemption
+ * enabled).  Called first by every blocking entry point, before any fast
+ * path, so the bug shows even when no switch happens. */
+void sk_sched_assert_may_switch(void);
+
 /* fair.c */
 uint64_t sk_fair_c(struct sk_cpu *cpu, uint64_t now);
 void sk_fair_renorm(struct sk_cpu *cpu, uint64_t now);
@@ -231,6 +245,11 @@ void sk_reap_collect(void);
 struct sk_thread *sk_reap_cache_get(void);
 void sk_qs_note(struct sk_cpu *cpu);
 bool sk_reap_is_pending(const struct sk_cpu *cpu);
+
+/* registry.c */
+void sk_registry_add(struct sk_cpu *cpu, struct sk_thread *t);
+void sk_registry_release(struct sk_cpu *cpu, struct sk_thread *t);
+void sk_registry_drain(struct sk_cpu *cpu);
 
 /* thread.c */
 void sk_thread_released(struct sk_thread *t);

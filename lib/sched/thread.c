@@ -147,6 +147,7 @@ static void thread_launch(struct sk_thread *t)
 	struct sk_cpu *cpu = this_cpu();
 	unsigned target = sk_balance_place(&t->affinity, cpu->id);
 
+	sk_registry_add(cpu, t);
 	t->cpu = target;
 	if (target == cpu->id)
 		sk_wake_arrive(cpu, t, sk_plat_clock_ns());
@@ -206,7 +207,7 @@ static void release(struct sk_thread *t)
 {
 	sk_plat_irq_flags flags = sk_plat_irq_save();
 
-	sk_reap_add(this_cpu(), t);
+	sk_registry_release(this_cpu(), t);
 	sk_plat_irq_restore(flags);
 }
 
@@ -226,7 +227,7 @@ void sk_thread_exited(struct sk_cpu *cpu, struct sk_thread *t)
 			break;
 	}
 	if (js == JS_DETACHED)
-		sk_reap_add(cpu, t);
+		sk_registry_release(cpu, t);
 	else if (js == JS_JOINING)
 		sk_thread_wake(
 			atomic_load_explicit(&t->joiner, memory_order_relaxed));
@@ -240,6 +241,7 @@ int sk_thread_join(struct sk_thread *t)
 
 	if (!t || t == self)
 		return -EINVAL;
+	sk_sched_assert_may_switch();
 	if (!atomic_compare_exchange_strong_explicit(&t->joiner, &none, self,
 						     memory_order_relaxed,
 						     memory_order_relaxed))

@@ -118,8 +118,10 @@ static int sleep_locked(struct sk_cpu *cpu, uint64_t deadline)
 
 void sk_wait(void)
 {
-	sk_plat_irq_flags flags = sk_plat_irq_save();
+	sk_plat_irq_flags flags;
 
+	sk_sched_assert_may_switch();
+	flags = sk_plat_irq_save();
 	(void)sleep_locked(this_cpu(), NO_DEADLINE);
 	sk_plat_irq_restore(flags);
 }
@@ -131,6 +133,7 @@ int sk_wait_until(uint64_t deadline_ns)
 	unsigned expect = TS_WAITING;
 	int ret;
 
+	sk_sched_assert_may_switch();
 	if (deadline_ns == NO_DEADLINE) {
 		sk_wait();
 		return 0;

@@ -3,8 +3,9 @@
  * procfs: meminfo (lib/mm's counters), cpuinfo, mounts, threads, and
  * self/ (fd, mounts, status).  Each file renders a text snapshot at open
  * (pseudofs.c), so a reader sees one consistent version however it
- * splits its reads.  lib/sched has no thread iteration API yet: "threads"
- * lists the calling thread and each CPU's runnable count.
+ * splits its reads.  "threads" has one line per live thread, from
+ * sk_thread_walk() (lib/sched), then the calling thread and each CPU's
+ * runnable count.
  */
 #include <errno.h>
 #include <string.h>
@@ -60,9 +61,50 @@ static void gen_mounts(struct pseudo_buf *b)
 	sk_mutex_unlock(&sk_vfs_mount_lock);
 }
 
+static const char *const thread_states[] = {
+	[SK_THREAD_RUNNING] = "running",
+	[SK_THREAD_RUNNABLE] = "runnable",
+	[SK_THREAD_SLEEPING] = "sleeping",
+	[SK_THREAD_EXITED] = "exited",
+};
+
+/* "<id>\tname N\tstate S\tcpu C\tclass K\tprio P\ttime_ns T\n" */
+static int thread_line(const struct sk_thread_info *ti, void *arg)
+{
+	struct pseudo_buf *b = arg;
+	char name[SK_THREAD_NAME_LEN];
+	size_t i = 0;
+
+	/* one line per thread whatever the name holds */
+	for (; ti->name[i] && i < sizeof(name) - 1; i++)
+		name[i] = (unsigned char)ti->name[i] < 0x20 ? '?' : ti->name[i];
+	name[i] = '\0';
+	sk_vfs_pseudo_putu(b, ti->id);
+	sk_vfs_pseudo_puts(b, "\tname ");
+	sk_vfs_pseudo_puts(b, name);
+	sk_vfs_pseudo_puts(b, "\tstate ");
+	sk_vfs_pseudo_puts(b, (unsigned)ti->state < SK_ARRAY_LEN(thread_states)
+				      ? thread_states[ti->state]
+				      : "unknown");
+	sk_vfs_pseudo_puts(b, "\tcpu ");
+	sk_vfs_pseudo_putu(b, ti->cpu);
+	sk_vfs_pseudo_puts(b, ti->is_idle ? "\tclass idle"
+			      : ti->sched_class == SK_THREAD_FIFO
+				      ? "\tclass fifo"
+				      : "\tclass fair");
+	sk_vfs_pseudo_puts(b, "\tprio ");
+	sk_vfs_pseudo_putu(b, ti->prio);
+	sk_vfs_pseudo_puts(b, "\ttime_ns ");
+	sk_vfs_pseudo_putu(b, ti->cpu_time_ns);
+	sk_vfs_pseudo_puts(b, "\n");
+	return b->err; /* out of memory: stop, the open fails */
+}
+
 static void gen_threads(struct pseudo_buf *b)
 {
 	struct sk_thread *self = sk_thread_current();
+
+	(void)sk_thread_walk(thread_line, b);
 
 	sk_vfs_pseudo_puts(b, "self\t");
 	sk_vfs_pseudo_puts(b, sk_thread_name(self));

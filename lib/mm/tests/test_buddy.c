@@ -17,7 +17,7 @@
 #include <plat/mem.h>
 
 #include "../buddy.h"
-#include "fakeplat.h"
+#include "mmboot.h"
 
 #ifndef STRESS_SCALE
 #define STRESS_SCALE 1
@@ -40,7 +40,7 @@ static size_t rnd(size_t n)
 /* A zone that starts and ends off any large alignment. */
 static uint64_t lo_pfn(void)
 {
-	return (FAKE_PA_BASE >> 12) + 3;
+	return (mb_ram_pa() >> 12) + 3;
 }
 
 static void zone_fill(struct buddy *b, size_t npages)
@@ -138,6 +138,10 @@ int main(void)
 		cmocka_unit_test(test_buddy_random_no_overlap_all_returned),
 	};
 
-	fake_ram_init((size_t)ZONE_PAGES * 4096);
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	/* The zone is carved straight out of the hosted machine's RAM. */
+	const struct mb_config cfg = { .ncpus = 1,
+				       .ram_bytes = (size_t)ZONE_PAGES * 4096 };
+
+	return mb_main(&cfg, "mm_buddy", tests,
+		       sizeof(tests) / sizeof(tests[0]));
 }

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
- * The heap on fake CPUs (pthreads bound to CPU ids): C semantics of every
- * call, alignment, empty slabs going back to the page allocator, and a
- * cross-CPU free storm where every block is filled with a pattern naming
- * its owner (so overlap shows), most blocks are freed by another CPU, and
- * after a trim on every CPU every page is back.
+ * The heap on a hosted machine with NCPUS vCPUs (skiff threads pinned one
+ * per vCPU): C semantics of every call, alignment, empty slabs going back
+ * to the page allocator, and a cross-CPU free storm where every block is
+ * filled with a pattern naming its owner (so overlap shows), most blocks
+ * are freed by another CPU, and after a trim on every CPU every page is
+ * back.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -21,7 +21,7 @@
 #include <mm/page.h>
 #include <plat/compiler.h>
 
-#include "fakeplat.h"
+#include "mmboot.h"
 
 #ifndef STRESS_SCALE
 #define STRESS_SCALE 1
@@ -39,24 +39,16 @@ static uint64_t rnd(uint64_t *s)
 	return *s;
 }
 
-static void *trim_on(void *arg)
+static void trim_on(void *arg)
 {
-	fake_cpu_bind((unsigned)(uintptr_t)arg);
+	(void)arg;
 	sk_malloc_trim();
 	sk_page_cache_drain();
-	return NULL;
 }
 
-static void run_on_all(void *(*fn)(void *))
+static void run_on_all(sk_thread_fn fn)
 {
-	pthread_t t[NCPUS];
-
-	for (unsigned i = 0; i < NCPUS; i++)
-		assert_int_equal(
-			pthread_create(&t[i], NULL, fn, (void *)(uintptr_t)i),
-			0);
-	for (unsigned i = 0; i < NCPUS; i++)
-		pthread_join(t[i], NULL);
+	mb_run_on_cpus(NCPUS, fn);
 }
 
 /* Every CPU trims twice (the second pass takes what the first sent). */
@@ -210,14 +202,13 @@ static void check_free(uint64_t *p)
 	sk_free(p);
 }
 
-static void *storm(void *arg)
+static void storm(void *arg)
 {
 	unsigned cpu = (unsigned)(uintptr_t)arg;
 	uint64_t *live[LIVE];
 	uint64_t seed = 0x2545f4914f6cdd1dull * (cpu + 3), tag = cpu;
 	unsigned nlive = 0;
 
-	fake_cpu_bind(cpu);
 	for (int i = 0; i < 60000 * STRESS_SCALE; i++) {
 		uint64_t r = rnd(&seed);
 
@@ -247,7 +238,6 @@ static void *storm(void *arg)
 	}
 	while (nlive)
 		check_free(live[--nlive]);
-	return NULL;
 }
 
 static void test_malloc_cross_cpu_storm_all_returned(void **state)
@@ -265,23 +255,33 @@ static void test_malloc_cross_cpu_storm_all_returned(void **state)
 	all_back();
 }
 
+static int malloc_prepare(void)
+{
+	struct sk_page_stats ps;
+
+	if (sk_page_init() || sk_malloc_init())
+		return -1;
+	sk_page_cache_drain();
+	sk_page_stats_get(&ps);
+	baseline_free = ps.free_pages;
+	return 0;
+}
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
+	static const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_malloc_sizes_aligned_usable_distinct),
 		cmocka_unit_test(test_malloc_aligned_alloc_honours_alignment),
 		cmocka_unit_test(test_malloc_calloc_realloc_semantics),
 		cmocka_unit_test(test_malloc_empty_slabs_return_pages),
 		cmocka_unit_test(test_malloc_cross_cpu_storm_all_returned),
 	};
-	struct sk_page_stats ps;
+	const struct mb_config cfg = {
+		.ncpus = NCPUS,
+		.ram_bytes = (size_t)RAM_PAGES * SK_PAGE_SIZE,
+		.prepare = malloc_prepare,
+	};
 
-	fake_ram_init((size_t)RAM_PAGES * SK_PAGE_SIZE);
-	fake_cpu_setup(NCPUS);
-	if (sk_page_init() || sk_malloc_init())
-		return 1;
-	sk_page_cache_drain();
-	sk_page_stats_get(&ps);
-	baseline_free = ps.free_pages;
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return mb_main(&cfg, "mm_malloc", tests,
+		       sizeof(tests) / sizeof(tests[0]));
 }

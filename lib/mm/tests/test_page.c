@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * The physical page allocator on fake CPUs (pthreads each bound to a CPU
- * id): statistics and cache sizing, alignment and zeroing, exhaustion and
- * recovery, and a multi-CPU storm where pages are stamped with their owner
- * so an overlap shows, some freed on another CPU than allocated them, and
- * every page is back at the end.
+ * The physical page allocator on a hosted machine with NCPUS vCPUs (skiff
+ * threads pinned one per vCPU): statistics and cache sizing, alignment and
+ * zeroing, exhaustion and recovery, and a multi-CPU storm where pages are
+ * stamped with their owner so an overlap shows, some freed on another CPU
+ * than allocated them, and every page is back at the end.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -20,7 +19,7 @@
 #include <mm/page.h>
 #include <plat/mem.h>
 
-#include "fakeplat.h"
+#include "mmboot.h"
 
 #ifndef STRESS_SCALE
 #define STRESS_SCALE 1
@@ -172,14 +171,13 @@ static void pass_page(unsigned cpu, struct live *l)
 		sk_page_free(v & ~(uint64_t)1, 1);
 }
 
-static void *storm(void *arg)
+static void storm(void *arg)
 {
 	unsigned cpu = (unsigned)(uintptr_t)arg;
 	struct live live[LIVE];
 	uint64_t seed = 0x9e3779b97f4a7c15ull * (cpu + 1), seq = 0;
 	unsigned nlive = 0;
 
-	fake_cpu_bind(cpu);
 	for (int i = 0; i < 20000 * STRESS_SCALE; i++) {
 		uint64_t r = rnd(&seed);
 
@@ -209,26 +207,17 @@ static void *storm(void *arg)
 	}
 	while (nlive)
 		check_and_free(&live[--nlive]);
-	return NULL;
 }
 
-static void *drain_on(void *arg)
+static void drain_on(void *arg)
 {
-	fake_cpu_bind((unsigned)(uintptr_t)arg);
+	(void)arg;
 	sk_page_cache_drain();
-	return NULL;
 }
 
-static void run_on_all(void *(*fn)(void *))
+static void run_on_all(sk_thread_fn fn)
 {
-	pthread_t t[NCPUS];
-
-	for (unsigned i = 0; i < NCPUS; i++)
-		assert_int_equal(
-			pthread_create(&t[i], NULL, fn, (void *)(uintptr_t)i),
-			0);
-	for (unsigned i = 0; i < NCPUS; i++)
-		pthread_join(t[i], NULL);
+	mb_run_on_cpus(NCPUS, fn);
 }
 
 static void test_page_storm_no_overlap_all_returned(void **state)
@@ -256,9 +245,12 @@ int main(void)
 		cmocka_unit_test(test_page_storm_no_overlap_all_returned),
 	};
 
-	fake_ram_init((size_t)RAM_PAGES * SK_PAGE_SIZE);
-	fake_cpu_setup(NCPUS);
-	if (sk_page_init())
-		return 1;
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	const struct mb_config cfg = {
+		.ncpus = NCPUS,
+		.ram_bytes = (size_t)RAM_PAGES * SK_PAGE_SIZE,
+		.prepare = sk_page_init,
+	};
+
+	return mb_main(&cfg, "mm_page", tests,
+		       sizeof(tests) / sizeof(tests[0]));
 }

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * x86-64 page tables: every operation is checked by an independent walker
- * that reads the raw tables in fake RAM and rebuilds a per-page map of a
- * 4 GiB window, compared with a reference model.  Also checks TLB flushes
- * (every changed translation flushed before its frame is handed back),
- * huge-page splits, table reclaim and the out-of-memory paths.
+ * that reads the raw tables in the hosted machine's RAM and rebuilds a
+ * per-page map of a 4 GiB window, compared with a reference model.  Also
+ * checks TLB flushes (every changed translation flushed before its frame
+ * is handed back), huge-page splits, table reclaim and the out-of-memory
+ * paths.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -17,9 +18,10 @@
 #include <cmocka.h>
 
 #include <mm/pt.h>
+#include <plat/assert.h>
 #include <plat/mem.h>
 
-#include "fakeplat.h"
+#include "mmboot.h"
 
 #ifndef STRESS_SCALE
 #define STRESS_SCALE 1
@@ -36,7 +38,57 @@ enum {
 #define WIN_BASE ((uintptr_t)1 << 32)
 #define PG 4096u
 
-/* ---- table-page allocator over fake RAM, with failure injection ---- */
+/*
+ * ---- TLB flushes: the real call, wrapped ----
+ * This executable links with -Wl,--wrap=sk_plat_tlb_flush, so lib/mm's
+ * calls land here; each is recorded and forwarded to the platform's own
+ * sk_plat_tlb_flush (__real_sk_plat_tlb_flush).  Only vCPU 0 runs here.
+ */
+
+enum { FLUSH_MAX = 1 << 16 };
+
+struct flush {
+	uintptr_t va;
+	size_t len;
+};
+
+static struct flush flushes[FLUSH_MAX];
+static unsigned nflush;
+
+void __real_sk_plat_tlb_flush(uintptr_t va, size_t len);
+void __wrap_sk_plat_tlb_flush(uintptr_t va, size_t len);
+
+void __wrap_sk_plat_tlb_flush(uintptr_t va, size_t len)
+{
+	if (nflush == FLUSH_MAX)
+		SK_PANIC("test_pt: flush record full");
+	flushes[nflush].va = va;
+	flushes[nflush].len = len;
+	nflush++;
+	__real_sk_plat_tlb_flush(va, len);
+}
+
+static void flush_reset(void)
+{
+	nflush = 0;
+}
+
+/* Whether [va, va + len) lies inside one recorded flush. */
+static int flush_covers(uintptr_t va, size_t len)
+{
+	for (unsigned i = 0; i < nflush; i++) {
+		if (flushes[i].len == 0)
+			return 1;
+		if (va >= flushes[i].va &&
+		    va + (len - 1) <= flushes[i].va + (flushes[i].len - 1))
+			return 1;
+	}
+	return 0;
+}
+
+/* ---- table-page allocator over the machine's RAM, failure injection ---- */
+
+static uint64_t ram_pa; /* the RAM region's first physical address */
 
 static uint64_t free_pages[RAM_PAGES];
 static unsigned nfree;
@@ -73,10 +125,8 @@ static unsigned long walk_tables;
 
 static uint64_t *raw(uint64_t pa)
 {
-	assert_true(pa >= FAKE_PA_BASE &&
-		    pa < FAKE_PA_BASE + (uint64_t)RAM_PAGES * PG);
-	return (uint64_t *)(void *)((char *)fake_ram_base() +
-				    (pa - FAKE_PA_BASE));
+	assert_true(pa >= ram_pa && pa < ram_pa + (uint64_t)RAM_PAGES * PG);
+	return (uint64_t *)sk_plat_phys_to_virt(pa);
 }
 
 static unsigned raw_prot(uint64_t e)
@@ -170,7 +220,7 @@ static void leaf_cb(void *arg, uintptr_t va, uint64_t pa, size_t size,
 	size_t first = (va - WIN_BASE) / PG;
 
 	(void)arg;
-	assert_true(fake_flush_covers(va, size));
+	assert_true(flush_covers(va, size));
 	for (size_t i = 0; i < size / PG; i++) {
 		assert_int_equal(m_pa[first + i], pa + i * PG);
 		assert_int_equal(m_prot[first + i], prot);
@@ -181,13 +231,14 @@ static void leaf_cb(void *arg, uintptr_t va, uint64_t pa, size_t size,
 static int setup(void **state)
 {
 	(void)state;
+	ram_pa = mb_ram_pa();
 	nfree = 0;
 	for (unsigned i = 0; i < RAM_PAGES; i++)
-		free_pages[nfree++] = FAKE_PA_BASE + (uint64_t)i * PG;
+		free_pages[nfree++] = ram_pa + (uint64_t)i * PG;
 	memset(m_pa, 0, WIN_PAGES * sizeof(*m_pa));
 	memset(m_prot, 0, WIN_PAGES);
 	fail_after = -1;
-	fake_flush_reset();
+	flush_reset();
 	return 0;
 }
 
@@ -264,10 +315,10 @@ static void test_pt_protect_subrange_splits_huge_page(void **state)
 				   SK_PT_READ | SK_PT_WRITE, 0),
 			 0);
 	model_map(0, P_1G, pa, SK_PT_READ | SK_PT_WRITE);
-	fake_flush_reset();
+	flush_reset();
 	assert_int_equal(sk_pt_protect(&pt, mid, PG, SK_PT_READ), 0);
 	/* The old 1 GiB translation is gone from every TLB. */
-	assert_true(fake_flush_covers(WIN_BASE, SK_PT_SIZE_1G));
+	assert_true(flush_covers(WIN_BASE, SK_PT_SIZE_1G));
 	m_prot[(mid - WIN_BASE) / PG] = SK_PT_READ;
 	check_model(&pt);
 	assert_int_equal(pt.ntables, 4); /* root, pdpt + split pd, pt */
@@ -294,7 +345,7 @@ static void test_pt_unmap_everything_reclaims_tables(void **state)
 				 0);
 	assert_true(pt.ntables > 4);
 	cb_pages = 0;
-	fake_flush_reset();
+	flush_reset();
 	for (size_t i = 0; i < 64; i++)
 		model_map(i * 4099, 1, i * PG, SK_PT_READ);
 	assert_int_equal(sk_pt_unmap(&pt, WIN_BASE, (size_t)WIN_PAGES * PG,
@@ -383,7 +434,7 @@ static void test_pt_prot_none_keeps_frame(void **state)
 				   SK_PT_READ | SK_PT_OWNED, 0),
 			 0);
 	assert_int_equal(sk_pt_protect(&pt, win_va(7), PG, 0), 0);
-	assert_true(fake_flush_covers(win_va(7), PG));
+	assert_true(flush_covers(win_va(7), PG));
 	assert_int_equal(sk_pt_query(&pt, win_va(7), &info), 0);
 	assert_int_equal(info.pa, 0x5000);
 	assert_int_equal(info.prot, SK_PT_OWNED);
@@ -493,7 +544,7 @@ static void random_unmap(struct sk_pt *pt)
 	for (size_t i = 0; i < n; i++)
 		mapped += m_pa[page + i] != 0;
 	cb_pages = 0;
-	fake_flush_reset();
+	flush_reset();
 	assert_int_equal(sk_pt_unmap(pt, win_va(page), n * PG, leaf_cb, NULL),
 			 0);
 	assert_int_equal(cb_pages, mapped);
@@ -509,7 +560,7 @@ static void random_protect(struct sk_pt *pt)
 
 	if (access)
 		access |= SK_PT_READ;
-	fake_flush_reset();
+	flush_reset();
 	assert_int_equal(sk_pt_protect(pt, win_va(page), n * PG, prot), 0);
 	for (size_t i = 0; i < n; i++) {
 		uint8_t old = m_prot[page + i];
@@ -518,7 +569,7 @@ static void random_protect(struct sk_pt *pt)
 			continue;
 		m_prot[page + i] = (uint8_t)((old & ~SK_PT_ACCESS) | access);
 		if (m_prot[page + i] != old)
-			assert_true(fake_flush_covers(win_va(page + i), PG));
+			assert_true(flush_covers(win_va(page + i), PG));
 	}
 }
 
@@ -568,7 +619,7 @@ static void test_pt_random_ops_match_model(void **state)
 	freed_pages = 0;
 	for (size_t i = 0; i < WIN_PAGES; i++)
 		freed_pages += m_pa[i] != 0;
-	fake_flush_reset();
+	flush_reset();
 	sk_pt_destroy(&pt, leaf_cb, NULL);
 	assert_int_equal(cb_pages, freed_pages);
 	assert_int_equal(nfree, RAM_PAGES);
@@ -597,12 +648,14 @@ int main(void)
 		cmocka_unit_test_setup(test_pt_random_ops_match_model, setup),
 	};
 
-	fake_ram_init((size_t)RAM_PAGES * PG);
+	const struct mb_config cfg = { .ncpus = 1,
+				       .ram_bytes = (size_t)RAM_PAGES * PG };
+
 	m_pa = calloc(WIN_PAGES, sizeof(*m_pa));
 	w_pa = calloc(WIN_PAGES, sizeof(*w_pa));
 	m_prot = calloc(WIN_PAGES, 1);
 	w_prot = calloc(WIN_PAGES, 1);
 	if (!m_pa || !w_pa || !m_prot || !w_prot)
 		return 1;
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return mb_main(&cfg, "mm_pt", tests, sizeof(tests) / sizeof(tests[0]));
 }

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * lib/mm on a hosted machine with 2 MiB of RAM (the hosted minimum): per-CPU caches switch off,
- * and every layer runs out of memory for real.  Exhaustion must be an
- * error return (NULL / -ENOMEM), never a crash, and everything must come
- * back afterwards.  Runs on CPU 0 without the scheduler.
+ * lib/mm on a hosted machine with 2 MiB of RAM (the hosted minimum):
+ * per-CPU caches switch off, and every layer runs out of memory for real.
+ * Exhaustion must be an error return (NULL / -ENOMEM), never a crash, and
+ * everything must come back afterwards.  Runs on CPU 0 without the
+ * scheduler.
  */
 #include <errno.h>
 #include <setjmp.h>

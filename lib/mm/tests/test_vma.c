@@ -22,6 +22,7 @@
 #include <plat/mem.h>
 
 #include "../vma_int.h"
+#include "mmboot.h"
 #include "vmatest.h"
 
 #ifndef STRESS_SCALE
@@ -334,7 +335,9 @@ int main(void)
 		cmocka_unit_test(test_vma_out_of_memory_changes_nothing),
 	};
 
-	if (vt_setup())
-		return 1;
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	const struct mb_config cfg = { .ncpus = 1,
+				       .ram_bytes = (size_t)RAM_PAGES * PG,
+				       .prepare = vt_setup };
+
+	return mb_main(&cfg, "mm_vma", tests, sizeof(tests) / sizeof(tests[0]));
 }

@@ -24,6 +24,7 @@
 #include <plat/mem.h>
 
 #include "../vma_int.h"
+#include "mmboot.h"
 #include "vmatest.h"
 
 #ifndef STRESS_SCALE
@@ -260,7 +261,10 @@ int main(void)
 		cmocka_unit_test(test_vma_random_ops_match_model),
 	};
 
-	if (vt_setup())
-		return 1;
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	const struct mb_config cfg = { .ncpus = 1,
+				       .ram_bytes = (size_t)RAM_PAGES * PG,
+				       .prepare = vt_setup };
+
+	return mb_main(&cfg, "mm_vma_model", tests,
+		       sizeof(tests) / sizeof(tests[0]));
 }

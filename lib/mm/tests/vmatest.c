@@ -13,8 +13,6 @@
 #include <mm/page.h>
 #include <plat/mem.h>
 
-#include "fakeplat.h"
-
 struct vt_file vt_file;
 uint64_t vt_fdata[FILE_PAGES];
 static size_t baseline_free;
@@ -127,8 +125,6 @@ int vt_setup(void)
 {
 	struct sk_page_stats st;
 
-	fake_ram_init((size_t)RAM_PAGES * PG);
-	fake_cpu_setup(1);
 	if (sk_page_init() || sk_malloc_init())
 		return -1;
 	for (unsigned i = 0; i < FILE_PAGES; i++) {

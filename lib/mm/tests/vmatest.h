@@ -4,7 +4,7 @@
  * test_vma_model.c, random against a model): a fake file system backing,
  * memory touched the way a CPU would (look the page up in the real tables,
  * call sk_mm_fault() when it is absent or too weak, then use the frame),
- * and machine setup on fake RAM with one fake CPU.
+ * and allocator setup on the hosted machine (one vCPU, see mmboot.h).
  */
 #ifndef MM_TESTS_VMATEST_H
 #define MM_TESTS_VMATEST_H
@@ -36,7 +36,8 @@ extern struct vt_file vt_file;
 extern const struct sk_mm_file_ops vt_fops;
 extern uint64_t vt_fdata[FILE_PAGES]; /* what the file holds */
 
-/* Boot the fake machine, fill the file.  0 or -1. */
+/* On vCPU 0 of the booted machine: start the allocators, fill the
+ * file.  0 or -1. */
 int vt_setup(void);
 
 /* Word 0 of the page holding physical @pa. */

@@ -81,7 +81,7 @@ static void test_channel_burst_wakes_once(void **state)
 
 	(void)state;
 	sink_reset(BURSTS * BURST);
-	t = nt_spawn(1, consumer_fn, NULL);
+	t = sk_test_spawn(1, consumer_fn, NULL);
 	for (unsigned b = 0; b < BURSTS; b++) {
 		struct sk_pbuf *pk[BURST];
 
@@ -145,7 +145,7 @@ static void test_channel_flush_waits_for_consumer(void **state)
 		assert_int_equal(sk_channel_push_burst(&ch, &p, 1), 1);
 	}
 	/* Nobody was told: the consumer starts with 200 queued. */
-	t = nt_spawn(1, consumer_fn, NULL);
+	t = sk_test_spawn(1, consumer_fn, NULL);
 	atomic_store(&ch.slow_pending, 1); /* as the classifier would */
 	assert_int_equal(sk_channel_flush(&ch), 0);
 	assert_int_equal(atomic_load(&sink.count), 200);
@@ -234,7 +234,7 @@ static void test_poll_channels_and_timer_ready(void **state)
 				      1, sk_plat_clock_ns() + 1000000),
 			 -ETIMEDOUT);
 	atomic_store(&pgo, 0);
-	t = nt_spawn(1, poll_producer, (void *)(uintptr_t)2);
+	t = sk_test_spawn(1, poll_producer, (void *)(uintptr_t)2);
 	atomic_store(&pgo, 1);
 	while (!(seen & 4)) {
 		poll_collect(&ps, UINT64_MAX, &mask);
@@ -266,12 +266,12 @@ static void test_poll_channels_and_timer_ready(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		nt_test(test_channel_burst_wakes_once),
-		nt_test(test_channel_awake_consumer_no_wake),
-		nt_test(test_channel_wait_deadline_etimedout),
-		nt_test(test_channel_flush_waits_for_consumer),
-		nt_test(test_channel_inject_role_and_full_ring),
-		nt_test(test_poll_channels_and_timer_ready),
+		sk_test(test_channel_burst_wakes_once),
+		sk_test(test_channel_awake_consumer_no_wake),
+		sk_test(test_channel_wait_deadline_etimedout),
+		sk_test(test_channel_flush_waits_for_consumer),
+		sk_test(test_channel_inject_role_and_full_ring),
+		sk_test(test_poll_channels_and_timer_ready),
 	};
 
 	return nt_main("netchan_channel", tests, SK_ARRAY_LEN(tests));

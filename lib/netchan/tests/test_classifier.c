@@ -95,7 +95,7 @@ static void setup_all(uint32_t buf_len)
 	};
 	size_t len = sk_pbuf_pool_mem_size(&pa);
 
-	pool_mem = nt_alloc(len);
+	pool_mem = sk_test_alloc(len);
 	assert_int_equal(sk_pbuf_pool_init(&pool, pool_mem, len, &pa), 0);
 	assert_int_equal(sk_classifier_init(&cls, &ca), 0);
 	nslow = 0;
@@ -106,7 +106,7 @@ static void teardown_all(void)
 {
 	assert_int_equal(sk_classifier_fini(&cls), 0);
 	assert_int_equal(sk_pbuf_pool_avail(&pool), 512);
-	nt_free(pool_mem);
+	sk_test_free(pool_mem);
 }
 
 static struct sk_pbuf *frame(const struct nt_pkt_spec *s)
@@ -254,7 +254,7 @@ static void test_classifier_full_ring_slow_keeps_order(void **state)
 	assert_int_equal(st.fast, 4);
 	assert_int_equal(st.slow[SK_SLOW_RING_FULL], 1);
 	assert_int_equal(st.slow[SK_SLOW_ORDER], 15);
-	t = nt_spawn(1, consumer_fn, &ch[0]);
+	t = sk_test_spawn(1, consumer_fn, &ch[0]);
 	/* This thread is the slow path: each packet waits for the ring to
 	 * drain, then goes back to the consumer behind it. */
 	assert_int_equal(sk_channel_drain(&cls.slow, 0), 16);
@@ -374,12 +374,12 @@ static void test_classifier_keys_differ_hashes_differ(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		nt_test(test_classifier_ipv4_ipv6_reach_channels),
-		nt_test(test_classifier_full_ring_slow_keeps_order),
-		nt_test(test_classifier_add_remove_contract),
-		nt_test(test_classifier_chained_headers_classified),
-		nt_test(test_classifier_slow_ring_full_refuses_in_order),
-		nt_test(test_classifier_keys_differ_hashes_differ),
+		sk_test(test_classifier_ipv4_ipv6_reach_channels),
+		sk_test(test_classifier_full_ring_slow_keeps_order),
+		sk_test(test_classifier_add_remove_contract),
+		sk_test(test_classifier_chained_headers_classified),
+		sk_test(test_classifier_slow_ring_full_refuses_in_order),
+		sk_test(test_classifier_keys_differ_hashes_differ),
 	};
 
 	return nt_main("netchan_classifier", tests, SK_ARRAY_LEN(tests));

@@ -25,7 +25,7 @@ static void pool_make(uint32_t nbufs, uint32_t buf_len)
 	size_t len = sk_pbuf_pool_mem_size(&a);
 
 	assert_true(len > 0);
-	pool_mem = nt_alloc(len);
+	pool_mem = sk_test_alloc(len);
 	assert_non_null(pool_mem);
 	assert_int_equal(sk_pbuf_pool_init(&pool, pool_mem, len, &a), 0);
 }
@@ -75,7 +75,7 @@ static void test_pbuf_pool_exhausts_then_recovers(void **state)
 	for (unsigned i = 0; i < 150; i++)
 		sk_pbuf_free(p[i]);
 	assert_int_equal(sk_pbuf_pool_avail(&pool), 150);
-	nt_free(pool_mem);
+	sk_test_free(pool_mem);
 }
 
 static void test_pbuf_push_pull_put_bounds(void **state)
@@ -98,7 +98,7 @@ static void test_pbuf_push_pull_put_bounds(void **state)
 	assert_int_equal(p->pkt_len, 80);
 	sk_pbuf_free(p);
 	assert_int_equal(sk_pbuf_pool_avail(&pool), 4);
-	nt_free(pool_mem);
+	sk_test_free(pool_mem);
 }
 
 static void test_pbuf_chain_copy_roundtrip(void **state)
@@ -133,7 +133,7 @@ static void test_pbuf_chain_copy_roundtrip(void **state)
 	assert_memory_equal(in, out, 200);
 	sk_pbuf_free(p);
 	assert_int_equal(sk_pbuf_pool_avail(&pool), 16);
-	nt_free(pool_mem);
+	sk_test_free(pool_mem);
 }
 
 enum { CHURN_THREADS = 4, CHURN_HOLD = 40 };
@@ -178,22 +178,22 @@ static void test_pbuf_concurrent_churn_no_loss(void **state)
 	atomic_store(&c.bad, 0);
 	atomic_store(&c.ok, 0);
 	for (unsigned i = 0; i < CHURN_THREADS; i++)
-		t[i] = nt_spawn(i % sk_plat_cpu_count(), churn_fn, &c);
+		t[i] = sk_test_spawn(i % sk_plat_cpu_count(), churn_fn, &c);
 	for (unsigned i = 0; i < CHURN_THREADS; i++)
 		assert_int_equal(sk_thread_join(t[i]), 0);
 	assert_int_equal(atomic_load(&c.bad), 0);
 	assert_int_equal(sk_pbuf_pool_avail(&pool), 256);
-	nt_free(pool_mem);
+	sk_test_free(pool_mem);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		nt_test(test_pbuf_pool_bad_attr_einval),
-		nt_test(test_pbuf_pool_exhausts_then_recovers),
-		nt_test(test_pbuf_push_pull_put_bounds),
-		nt_test(test_pbuf_chain_copy_roundtrip),
-		nt_test(test_pbuf_concurrent_churn_no_loss),
+		sk_test(test_pbuf_pool_bad_attr_einval),
+		sk_test(test_pbuf_pool_exhausts_then_recovers),
+		sk_test(test_pbuf_push_pull_put_bounds),
+		sk_test(test_pbuf_chain_copy_roundtrip),
+		sk_test(test_pbuf_concurrent_churn_no_loss),
 	};
 
 	return nt_main("netchan_pbuf", tests, SK_ARRAY_LEN(tests));

@@ -270,7 +270,7 @@ static void test_stress_flows_ordered_no_loss(void **state)
 	struct sk_thread *t[NCONSUMERS + 2];
 	struct sk_classifier_stats st;
 	size_t len = sk_pbuf_pool_mem_size(&pa);
-	void *mem = nt_alloc(len);
+	void *mem = sk_test_alloc(len);
 	uint64_t slow = 0;
 
 	(void)state;
@@ -279,9 +279,9 @@ static void test_stress_flows_ordered_no_loss(void **state)
 	for (unsigned f = 0; f < NFLOWS; f++)
 		flow_build(f);
 	for (unsigned c = 0; c < NCONSUMERS; c++)
-		t[c] = nt_spawn(c, consumer_fn, (void *)(uintptr_t)c);
-	t[NCONSUMERS] = nt_spawn(~0u, slow_thread_fn, NULL);
-	t[NCONSUMERS + 1] = nt_spawn(~0u, driver_fn, NULL);
+		t[c] = sk_test_spawn(c, consumer_fn, (void *)(uintptr_t)c);
+	t[NCONSUMERS] = sk_test_spawn(~0u, slow_thread_fn, NULL);
+	t[NCONSUMERS + 1] = sk_test_spawn(~0u, driver_fn, NULL);
 	for (unsigned i = 0; i < NCONSUMERS + 2; i++)
 		assert_int_equal(sk_thread_join(t[i]), 0);
 	sk_classifier_stats_get(&cls, &st);
@@ -314,13 +314,13 @@ static void test_stress_flows_ordered_no_loss(void **state)
 	assert_true(atomic_load(&churns) > 0);
 	assert_int_equal(sk_classifier_fini(&cls), 0);
 	assert_int_equal(sk_pbuf_pool_avail(&pool), POOL_BUFS);
-	nt_free(mem);
+	sk_test_free(mem);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		nt_test(test_stress_flows_ordered_no_loss),
+		sk_test(test_stress_flows_ordered_no_loss),
 	};
 
 	return nt_main("netchan_stress", tests, SK_ARRAY_LEN(tests));

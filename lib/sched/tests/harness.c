@@ -62,6 +62,8 @@ static void st_boot(void *arg)
 	if (sk_thread_set_affinity(&cpu0))
 		sk_plat_shutdown(101);
 	sk_preempt_disable();
+	if (sk_plat_cpu_id() != 0)
+		sk_plat_shutdown(102);
 	ret = _cmocka_run_group_tests(st_name, st_tests, st_ntests, NULL, NULL);
 	sk_preempt_enable();
 	sk_plat_shutdown(ret);
@@ -75,9 +77,12 @@ int st_main(const char *name, const struct CMUnitTest *tests, size_t n)
 	return sk_hosted_boot(NULL, st_boot, NULL);
 }
 
+/* Fixtures fail the test if "main" ever left vCPU 0 (CMocka's state). */
 int st_setup(void **state)
 {
 	(void)state;
+	if (sk_plat_cpu_id() != 0)
+		return -1;
 	sk_preempt_enable();
 	return 0;
 }
@@ -86,7 +91,7 @@ int st_teardown(void **state)
 {
 	(void)state;
 	sk_preempt_disable();
-	return 0;
+	return sk_plat_cpu_id() == 0 ? 0 : -1;
 }
 
 unsigned st_cpu(void)

@@ -5,9 +5,14 @@
  * (distinct, not constant), and the procfs files' contents.
  */
 #include <errno.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include <plat/compiler.h>
+#include <sched/preempt.h>
+#include <sched/thread.h>
+#include <sched/wait.h>
 
 #include "chacha.h"
 #include "harness.h"
@@ -101,6 +106,98 @@ static long read_all(const char *path)
 	return n;
 }
 
+static atomic_uint proc_go;
+
+static void proc_sleeper(void *arg)
+{
+	(void)arg;
+	sk_wait_prepare();
+	while (!atomic_load(&proc_go)) {
+		sk_wait();
+		sk_wait_prepare();
+	}
+	sk_wait_finish();
+}
+
+/* The /proc/threads line of thread @id, copied to @line; false if none. */
+static bool thread_line_of(uint64_t id, char *line, size_t cap)
+{
+	char key[32];
+	const char *p = buf, *e;
+	size_t n;
+
+	n = sizeof(key) - 1;
+	key[n] = '\0';
+	key[--n] = '\t';
+	do { /* no snprintf: libc, and the test body is preemptible */
+		key[--n] = (char)('0' + id % 10);
+		id /= 10;
+	} while (id);
+	memmove(key, key + n, sizeof(key) - n);
+	for (; *p; p = e + 1) {
+		e = strchr(p, '\n');
+		if (!e)
+			return false;
+		n = (size_t)(e - p);
+		if (!strncmp(p, key, strlen(key)) && n < cap) {
+			memcpy(line, p, n);
+			line[n] = '\0';
+			return true;
+		}
+	}
+	return false;
+}
+
+static unsigned count_lines_with(const char *s)
+{
+	unsigned n = 0;
+
+	for (const char *p = strstr(buf, s); p; p = strstr(p + 1, s))
+		n++;
+	return n;
+}
+
+/* /proc/threads lists every thread: a named sleeper (and not once it is
+ * joined), the caller running, one idle thread per CPU. */
+static void check_proc_threads(void)
+{
+	struct sk_thread_attr a = { 0 };
+	struct sk_thread *t = NULL;
+	char line[256];
+	uint64_t id;
+	bool asleep = false;
+
+	atomic_store(&proc_go, 0);
+	a.name = "procfs-w";
+	a.prio = 48;
+	assert_int_equal(sk_thread_create(&t, &a, proc_sleeper, NULL), 0);
+	id = sk_thread_id(t);
+	for (unsigned k = 0; k < 5000 && !asleep; k++) {
+		read_all("/proc/threads");
+		asleep = thread_line_of(id, line, sizeof(line)) &&
+			 strstr(line, "\tstate sleeping\t");
+		if (!asleep)
+			sk_thread_sleep_for(100000);
+	}
+	assert_true(asleep);
+	assert_non_null(strstr(line, "\tname procfs-w\t"));
+	assert_non_null(strstr(line, "\tclass fair\tprio 48\ttime_ns "));
+	assert_true(thread_line_of(sk_thread_id(sk_thread_current()), line,
+				   sizeof(line)));
+	assert_non_null(strstr(line, "\tname main\tstate running\tcpu 0\t"));
+	assert_int_equal(count_lines_with("\tname idle\t"), 2);
+	assert_int_equal(count_lines_with("\tclass idle\t"), 2);
+	assert_int_equal(count_lines_with("\tname procfs-w\t"), 1);
+	sk_preempt_disable(); /* until the wake returns (sched/wait.h) */
+	atomic_store(&proc_go, 1);
+	sk_thread_wake(t);
+	sk_preempt_enable();
+	assert_int_equal(sk_thread_join(t), 0);
+	read_all("/proc/threads");
+	assert_false(thread_line_of(id, line, sizeof(line)));
+	assert_int_equal(count_lines_with("\tname procfs-w\t"), 0);
+}
+
 static void test_procfs_files_report_state(void **state)
 {
 	int fd;
@@ -126,6 +223,7 @@ static void test_procfs_files_report_state(void **state)
 	assert_non_null(strstr(buf, "Name:\tmain\n"));
 	read_all("/proc/threads");
 	assert_non_null(strstr(buf, "self\tmain"));
+	check_proc_threads();
 	fd = sk_vfs_open("/proc/meminfo", SK_O_WRONLY, 0);
 	assert_true(fd >= 0);
 	assert_int_equal(sk_vfs_write(fd, "x", 1), -EINVAL);
@@ -138,10 +236,10 @@ static void test_procfs_files_report_state(void **state)
 int main(void)
 {
 	static const struct CMUnitTest tests[] = {
-		vt_test(test_devfs_null_zero_full_behave),
-		vt_test(test_chacha20_matches_rfc8439),
-		vt_test(test_devfs_random_is_not_constant),
-		vt_test(test_procfs_files_report_state),
+		sk_test(test_devfs_null_zero_full_behave),
+		sk_test(test_chacha20_matches_rfc8439),
+		sk_test(test_devfs_random_is_not_constant),
+		sk_test(test_procfs_files_report_state),
 	};
 
 	return vt_main("vfs_dev", tests, SK_ARRAY_LEN(tests));

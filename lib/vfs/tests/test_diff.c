@@ -453,7 +453,7 @@ static void cleanup(void)
 int main(void)
 {
 	static const struct CMUnitTest tests[] = {
-		vt_test(test_diff_random_ops_match_linux_tmpfs),
+		sk_test(test_diff_random_ops_match_linux_tmpfs),
 	};
 	struct statfs fs;
 	const char *env = getenv("VFS_DIFF_SEQS");

@@ -577,19 +577,19 @@ static void test_modes_times_statfs(void **state)
 int main(void)
 {
 	static const struct CMUnitTest tests[] = {
-		vt_test(test_open_flags_follow_posix),
-		vt_test(test_io_offsets_follow_posix),
-		vt_test(test_sparse_large_file_reads_zero_holes),
-		vt_test(test_unlink_open_file_stays_readable),
-		vt_test(test_mkdir_rmdir_errors_follow_linux),
-		vt_test(test_rename_cases_follow_posix),
-		vt_test(test_links_and_symlinks_resolve),
-		vt_test(test_path_rules_follow_posix),
-		vt_test(test_getdents_lists_and_resumes),
-		vt_test(test_fd_table_dup_and_cloexec),
-		vt_test(test_mount_crossing_and_busy),
-		vt_test(test_modes_times_statfs),
-		vt_test(test_init_twice_refused),
+		sk_test(test_open_flags_follow_posix),
+		sk_test(test_io_offsets_follow_posix),
+		sk_test(test_sparse_large_file_reads_zero_holes),
+		sk_test(test_unlink_open_file_stays_readable),
+		sk_test(test_mkdir_rmdir_errors_follow_linux),
+		sk_test(test_rename_cases_follow_posix),
+		sk_test(test_links_and_symlinks_resolve),
+		sk_test(test_path_rules_follow_posix),
+		sk_test(test_getdents_lists_and_resumes),
+		sk_test(test_fd_table_dup_and_cloexec),
+		sk_test(test_mount_crossing_and_busy),
+		sk_test(test_modes_times_statfs),
+		sk_test(test_init_twice_refused),
 	};
 
 	return vt_main("vfs_posix", tests, SK_ARRAY_LEN(tests));

@@ -235,7 +235,7 @@ static void test_rofs_slow_read_holds_no_lock(void **state)
 	assert_int_equal(sk_vfs_mount("gated", "/slow", "rofs", 0, &gdev.dev),
 			 0);
 	atomic_store(&gated_ret, 1);
-	t = vt_spawn(~0u, gated_reader, NULL);
+	t = sk_test_spawn(~0u, gated_reader, NULL);
 	for (int i = 0; i < 20000 && !atomic_load(&gdev.waiting); i++)
 		sk_thread_sleep_for(100000);
 	assert_int_equal(atomic_load(&gdev.waiting), 1);
@@ -266,9 +266,9 @@ static void test_rofs_slow_read_holds_no_lock(void **state)
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
-		vt_test(test_rofs_round_trip_matches_source),
-		vt_test(test_rofs_refuses_writes),
-		vt_test(test_rofs_slow_read_holds_no_lock),
+		sk_test(test_rofs_round_trip_matches_source),
+		sk_test(test_rofs_refuses_writes),
+		sk_test(test_rofs_slow_read_holds_no_lock),
 	};
 
 	if (argc < 2) {

@@ -130,7 +130,7 @@ static void test_rofs_semantic_corruption_rejected(void **state)
 	uint32_t fd, dd;
 
 	(void)state;
-	work = vt_alloc(img_len);
+	work = sk_test_alloc(img_len);
 	assert_int_equal(sk_vfs_mkdir("/co", 0755), 0);
 	reset_work();
 	assert_int_equal(mount_mem(img_len, 1024), 0);
@@ -226,8 +226,8 @@ static void test_rofs_bit_flips_never_crash(void **state)
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
-		vt_test(test_rofs_semantic_corruption_rejected),
-		vt_test(test_rofs_bit_flips_never_crash),
+		sk_test(test_rofs_semantic_corruption_rejected),
+		sk_test(test_rofs_bit_flips_never_crash),
 	};
 
 	if (argc < 2) {

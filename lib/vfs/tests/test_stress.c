@@ -270,11 +270,11 @@ static void test_stress_concurrent_namespace_stays_consistent(void **state)
 		assert_int_equal(sk_vfs_mkdir(path, 0755), 0);
 	}
 	assert_int_equal(sk_vfs_mkdir("/sdev", 0755), 0);
-	mover = vt_spawn(~0u, mover_fn, NULL);
-	remounter = vt_spawn(~0u, remounter_fn, NULL);
+	mover = sk_test_spawn(~0u, mover_fn, NULL);
+	remounter = sk_test_spawn(~0u, remounter_fn, NULL);
 	for (unsigned i = 0; i < NTHREADS; i++) {
 		w[i].id = i;
-		w[i].t = vt_spawn(~0u, worker_fn, &w[i]);
+		w[i].t = sk_test_spawn(~0u, worker_fn, &w[i]);
 	}
 	for (unsigned i = 0; i < NTHREADS; i++)
 		assert_int_equal(sk_thread_join(w[i].t), 0);
@@ -296,7 +296,7 @@ static void test_stress_concurrent_namespace_stays_consistent(void **state)
 int main(void)
 {
 	static const struct CMUnitTest tests[] = {
-		vt_test(test_stress_concurrent_namespace_stays_consistent),
+		sk_test(test_stress_concurrent_namespace_stays_consistent),
 	};
 
 	return vt_main("vfs_stress", tests, SK_ARRAY_LEN(tests));

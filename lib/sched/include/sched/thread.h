@@ -196,4 +196,56 @@ void sk_thread_slot_set(unsigned key, void *value);
 /* sk_thread_slot_get_of - another thread's slot (no ordering).  Any. */
 void *sk_thread_slot_get_of(const struct sk_thread *t, unsigned key);
 
+/*
+ * sk_thread_id - @t's id: unique, never reused, growing with creation
+ * order (1 is the boot thread "main", then one "idle" thread per CPU).
+ * Context: any.
+ */
+uint64_t sk_thread_id(const struct sk_thread *t);
+
+/* What a thread is doing, as reported by sk_thread_walk(). */
+enum sk_thread_run_state {
+	SK_THREAD_RUNNING = 0, /* on a CPU now */
+	SK_THREAD_RUNNABLE = 1, /* queued, or on its way to a CPU */
+	SK_THREAD_SLEEPING = 2, /* blocked in a wait */
+	SK_THREAD_EXITED = 3, /* exited, not yet joined */
+};
+
+/* One thread, as seen by sk_thread_walk().  A copy: no pointer to it. */
+struct sk_thread_info {
+	uint64_t id; /* sk_thread_id() */
+	char name[SK_THREAD_NAME_LEN];
+	enum sk_thread_run_state state;
+	unsigned cpu; /* the CPU it runs on, last ran on or is queued on */
+	uint64_t cpu_time_ns; /* as sk_thread_cpu_time_ns() */
+	enum sk_thread_class sched_class;
+	unsigned prio; /* fair weight, or the RT priority of a FIFO thread */
+	int is_idle; /* a CPU's idle thread (sched_class reads FAIR) */
+};
+
+/* Called once per thread; a non-zero return stops the walk. */
+typedef int (*sk_thread_walk_fn)(const struct sk_thread_info *ti, void *arg);
+
+/*
+ * sk_thread_walk - call @fn(info, @arg) for every live thread: from its
+ * creation until it is joined, or released after exiting detached
+ * (exited-but-unjoined threads are reported as SK_THREAD_EXITED).  Idle
+ * threads are included.  @fn runs in the caller's context with preemption
+ * enabled, on a copy, so it may block and may create or join threads.
+ *
+ * Concurrency: threads created or released during the walk may or may
+ * not be reported; every thread live for the whole walk is reported
+ * exactly once.  The state fields are a snapshot taken a few threads
+ * ahead of the call, without stopping anyone.  No lock is taken: each
+ * CPU keeps the threads created on it in a list only it writes, walkers
+ * read it with preemption disabled (an RCU-style read side), and a
+ * released thread's memory waits for a grace period after its unlink.
+ *
+ * Return: 0 after the last thread; @fn's non-zero value if it stopped
+ *         the walk; -EINVAL if @fn is NULL or the scheduler is not
+ *         initialised.
+ * Context: thread, preemption enabled.
+ */
+int sk_thread_walk(sk_thread_walk_fn fn, void *arg);
+
 #endif
