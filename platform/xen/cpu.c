@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vCPUs under Xen: counted with VCPUOP_is_up (Xen's view, no ACPI
+ * needed), started with VCPUOP_initialise (a 64-bit HVM context that
+ * enters ap_main directly in long mode on our page tables) and VCPUOP_up.
+ * Each vCPU registers its own vcpu_info, stops Xen's periodic timer and
+ * binds its timer VIRQ and its IPI event channel.  Idle is sti;hlt (Xen
+ * wakes a halted vCPU for a pending upcall); IPIs are EVTCHNOP_send.
+ */
+#include <errno.h>
+
+#include <x86/cpu.h>
+#include <x86/fmt.h>
+#include <x86/fpu.h>
+
+#include "xen.h"
+
+struct sk_xen_cpu sk_xen_cpus[SK_PLAT_CPUS_MAX];
+unsigned sk_xen_ncpus = 1;
+
+enum {
+	AP_RUNNING_TIMEOUT_US = 2000000,
+};
+
+static const uint32_t MSR_EFER = 0xc0000080u;
+
+void sk_xen_cpu_init_local(struct sk_xen_cpu *c)
+{
+	c->self = c;
+	c->id = (uint64_t)(c - sk_xen_cpus);
+	c->timer_deadline_ns = UINT64_MAX;
+	sk_x86_wrmsr(SK_X86_MSR_GS_BASE, (uintptr_t)c);
+}
+
+struct sk_xen_cpu *sk_xen_cpu_self(void)
+{
+	struct sk_xen_cpu *c;
+
+	__asm__ __volatile__("movq %%gs:0, %0" : "=r"(c));
+	return c;
+}
+
+/* Our own vcpu_info copy, else (old Xen) the shared info slot. */
+static void vcpu_info_register(struct sk_xen_cpu *c)
+{
+	uint64_t pa = (uintptr_t)&c->vcpu_info;
+	struct sk_xen_register_vcpu_info r = { pa >> 12, (uint32_t)(pa & 4095),
+					       0 };
+
+	if (SK_XEN_HC3(SK_XEN_HC_VCPU_OP, SK_XEN_VCPUOP_REGISTER_VCPU_INFO,
+		       c->id, &r) == 0) {
+		c->vi = &c->vcpu_info;
+		return;
+	}
+	if (c->id >= SK_XEN_LEGACY_VCPUS)
+		sk_xen_boot_fail("cannot register vcpu_info past vCPU 31");
+	c->vi = &sk_xen_shared->vcpu_info[c->id];
+}
+
+void sk_xen_cpu_bind(struct sk_xen_cpu *c)
+{
+	vcpu_info_register(c);
+	c->vi->evtchn_upcall_mask = 0;
+	/* Tickless: Xen may start a vCPU with a periodic VIRQ_TIMER. */
+	SK_XEN_HC3(SK_XEN_HC_VCPU_OP, SK_XEN_VCPUOP_STOP_PERIODIC_TIMER, c->id,
+		   0);
+	sk_xen_time_init_cpu(c);
+	if (sk_xen_evtchn_bind_cpu(SK_XEN_BIND_TIMER, c) != 0 ||
+	    sk_xen_evtchn_bind_cpu(SK_XEN_BIND_IPI, c) != 0)
+		sk_xen_boot_fail("cannot bind the timer VIRQ or the IPI port");
+}
+
+static void cpu_stacks_alloc(struct sk_xen_cpu *c)
+{
+	c->stack_top = sk_kvm_stack_alloc(SK_XEN_STACK_SIZE);
+	for (unsigned k = 0; k < SK_X86_IST_COUNT; k++)
+		c->ist_top[k] = sk_kvm_stack_alloc(SK_X86_IST_STACK_SIZE);
+}
+
+void sk_xen_cpu_discover(void)
+{
+	unsigned n = 1;
+
+	atomic_store_explicit(&sk_xen_cpus[0].state, SK_XEN_CPU_RUNNING,
+			      memory_order_relaxed);
+	for (; n < SK_PLAT_CPUS_MAX; n++) {
+		struct sk_xen_cpu *c = &sk_xen_cpus[n];
+		long rc = SK_XEN_HC3(SK_XEN_HC_VCPU_OP, SK_XEN_VCPUOP_IS_UP, n,
+				     0);
+
+		if (rc < 0)
+			break; /* -ENOENT: no such vCPU */
+		c->id = n;
+		cpu_stacks_alloc(c);
+		atomic_store_explicit(&c->state, SK_XEN_CPU_FOUND,
+				      memory_order_relaxed);
+	}
+	sk_xen_ncpus = n;
+	sk_xen_boot.cpus_found = n;
+}
+
+unsigned sk_plat_cpu_count(void)
+{
+	return sk_xen_ncpus;
+}
+
+unsigned sk_plat_cpu_id(void)
+{
+	uint64_t id;
+
+	__asm__ __volatile__("movq %%gs:16, %0" : "=r"(id));
+	return (unsigned)id;
+}
+
+void sk_plat_cpu_local_set(void *base)
+{
+	__asm__ __volatile__("movq %0, %%gs:8" ::"r"(base) : "memory");
+}
+
+void *sk_plat_cpu_local(void)
+{
+	void *p;
+
+	__asm__ __volatile__("movq %%gs:8, %0" : "=r"(p));
+	return p;
+}
+
+/* First code of a secondary vCPU: Xen enters it in long mode. */
+static _Noreturn void ap_main(struct sk_xen_cpu *c)
+{
+	sk_x86_fpu_init();
+	sk_xen_cpu_init_local(c);
+	sk_x86_desc_load(&c->desc, c->ist_top);
+	sk_xen_cpu_bind(c);
+	/* Release: this CPU's ports and vcpu_info before RUNNING; pairs
+	 * with the acquire in running_wait and in sk_plat_cpu_ipi. */
+	atomic_store_explicit(&c->state, SK_XEN_CPU_RUNNING,
+			      memory_order_release);
+	c->entry((unsigned)c->id, c->entry_arg);
+	sk_x86_printf("skiff xen: cpu %u entry returned\n", (unsigned)c->id);
+	for (;;)
+		__asm__ __volatile__("cli; hlt");
+}
+
+static int running_wait(struct sk_xen_cpu *c)
+{
+	uint64_t start = sk_x86_rdtsc();
+	uint64_t limit = AP_RUNNING_TIMEOUT_US * (sk_xen_boot.tsc_hz / 1000000);
+
+	/* Acquire: pairs with the release in ap_main. */
+	while (atomic_load_explicit(&c->state, memory_order_acquire) !=
+	       SK_XEN_CPU_RUNNING) {
+		if (sk_x86_rdtsc() - start > limit)
+			return -EIO;
+		sk_x86_pause();
+	}
+	return 0;
+}
+
+static int vcpu_up(struct sk_xen_cpu *c)
+{
+	struct sk_xen_vcpu_hvm_context ctx = { 0 };
+	uint64_t cr0, cr4;
+
+	__asm__ __volatile__("mov %%cr0, %0; mov %%cr4, %1"
+			     : "=r"(cr0), "=r"(cr4));
+	ctx.mode = SK_XEN_VCPU_HVM_MODE_64B;
+	ctx.x86_64.rip = (uintptr_t)ap_main;
+	ctx.x86_64.rdi = (uintptr_t)c;
+	ctx.x86_64.rsp = c->stack_top - 8; /* as if called */
+	ctx.x86_64.rflags = 0x2; /* irqs off */
+	ctx.x86_64.cr0 = cr0;
+	ctx.x86_64.cr3 = sk_xen_read_cr3();
+	ctx.x86_64.cr4 = cr4;
+	ctx.x86_64.efer = sk_x86_rdmsr(MSR_EFER);
+	if (SK_XEN_HC3(SK_XEN_HC_VCPU_OP, SK_XEN_VCPUOP_INITIALISE, c->id,
+		       &ctx) != 0)
+		return -EIO;
+	if (SK_XEN_HC3(SK_XEN_HC_VCPU_OP, SK_XEN_VCPUOP_UP, c->id, 0) != 0)
+		return -EIO;
+	return 0;
+}
+
+int sk_plat_cpu_start(unsigned cpu, sk_plat_cpu_entry_fn entry, void *arg)
+{
+	struct sk_xen_cpu *c;
+	int expected = SK_XEN_CPU_FOUND;
+	int err;
+
+	if (cpu == 0 || cpu >= sk_xen_ncpus || !entry)
+		return -EINVAL;
+	c = &sk_xen_cpus[cpu];
+	/* Relaxed: the claim only excludes a second starter; the entry
+	 * fields reach the AP through the hypercall (Xen's own barriers). */
+	if (!atomic_compare_exchange_strong_explicit(
+		    &c->state, &expected, SK_XEN_CPU_STARTING,
+		    memory_order_relaxed, memory_order_relaxed))
+		return -EINVAL;
+	c->entry = entry;
+	c->entry_arg = arg;
+	err = vcpu_up(c);
+	if (err == 0)
+		err = running_wait(c);
+	return err;
+}
+
+void sk_plat_cpu_idle(void)
+{
+	/* sti's one-instruction shadow makes "enable and halt" atomic; Xen
+	 * does not block a vCPU whose upcall is pending. */
+	__asm__ __volatile__("sti; hlt; cli" ::: "memory");
+}
+
+void sk_plat_cpu_ipi(unsigned cpu)
+{
+	struct sk_xen_cpu *c;
+
+	if (cpu >= sk_xen_ncpus)
+		return;
+	c = &sk_xen_cpus[cpu];
+	/* Acquire: pairs with the release in ap_main, so ipi_port is set. */
+	if (atomic_load_explicit(&c->state, memory_order_acquire) !=
+	    SK_XEN_CPU_RUNNING)
+		return;
+	SK_XEN_HC2(SK_XEN_HC_EVENT_CHANNEL_OP, SK_XEN_EVTCHNOP_SEND,
+		   &(struct sk_xen_evtchn_port){ c->ipi_port });
+}
+
+void sk_plat_cpu_relax(void)
+{
+	sk_x86_pause();
+}

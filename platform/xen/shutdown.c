@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The machine as a whole under Xen: command line, shutdown, panic, TLB
+ * flushes.  Shutdown first writes status + 1 to QEMU's isa-debug-exit port
+ * (0xf4): a dom0's I/O ports reach QEMU, which then exits with
+ * 2(status+1)+1, the status tests read (as on kvm).  Without that device
+ * (a domU, or real hardware) SCHEDOP_shutdown ends the domain: poweroff
+ * for status 0, crash otherwise.  TLB shootdowns are Xen's
+ * HVMOP_flush_tlbs, which flushes every vCPU of the domain.
+ */
+#include <errno.h>
+#include <stdint.h>
+
+#include <plat/assert.h>
+#include <plat/boot.h>
+#include <plat/mem.h>
+#include <x86/cpu.h>
+#include <x86/crash.h>
+#include <x86/fmt.h>
+
+#include "xen.h"
+
+enum {
+	CMDLINE_MAX = 4096,
+	DEBUG_EXIT_PORT = 0xf4,
+	STATUS_MAX = 254,
+	TLB_LOCAL_PAGES_MAX = 64,
+};
+
+static char cmdline[CMDLINE_MAX];
+
+void sk_xen_cmdline_set(const char *s, uint64_t len)
+{
+	size_t i = 0;
+
+	for (; i + 1 < sizeof(cmdline) && i < len && s[i]; i++)
+		cmdline[i] = s[i];
+	cmdline[i] = '\0';
+}
+
+const char *sk_plat_cmdline(void)
+{
+	return cmdline;
+}
+
+_Noreturn void sk_plat_shutdown(int status)
+{
+	unsigned v = status < 0		   ? STATUS_MAX
+		     : status > STATUS_MAX ? STATUS_MAX
+					   : (unsigned)status;
+	struct sk_xen_sched_shutdown s = { v ? SK_XEN_SHUTDOWN_CRASH
+					     : SK_XEN_SHUTDOWN_POWEROFF };
+
+	__asm__ __volatile__("cli");
+	sk_x86_printf("skiff: shutdown, status %d\n", status);
+	sk_x86_outb(DEBUG_EXIT_PORT, (uint8_t)(v + 1));
+	SK_XEN_HC2(SK_XEN_HC_SCHED_OP, SK_XEN_SCHEDOP_SHUTDOWN, &s);
+	for (;;)
+		__asm__ __volatile__("cli; hlt");
+}
+
+void sk_xen_crash_extra(void);
+
+/* lib/sched names the current thread when linked in (weak, as on kvm). */
+struct sk_thread;
+SK_WEAK struct sk_thread *sk_thread_current(void);
+SK_WEAK const char *sk_thread_name(const struct sk_thread *t);
+
+void sk_xen_crash_extra(void)
+{
+	struct sk_xen_cpu *c = sk_xen_cpu_self();
+	struct sk_thread *t;
+
+	sk_x86_printf("cpu %lu (xen vcpu) of %u, per-CPU base %p\n",
+		      (unsigned long)c->id, sk_xen_ncpus, c->local);
+	if (!sk_thread_current || !sk_thread_name || !c->local)
+		return;
+	t = sk_thread_current();
+	sk_x86_printf("thread %p \"%s\"\n", (void *)t,
+		      t ? sk_thread_name(t) : "");
+}
+
+_Noreturn void sk_plat_panic(const char *what, const char *file, int line)
+{
+	uintptr_t rbp = (uintptr_t)__builtin_frame_address(0);
+
+	__asm__ __volatile__("cli");
+	if (!sk_x86_crash_enter())
+		sk_plat_shutdown(SK_X86_CRASH_STATUS);
+	sk_x86_printf("\n*** skiff panic: %s at %s:%d\n", what, file, line);
+	sk_xen_crash_extra();
+	sk_x86_crash_backtrace((uintptr_t)__builtin_return_address(0) - 1,
+			       *(const uintptr_t *)rbp);
+	sk_x86_printf("*** end of crash report\n");
+	sk_plat_shutdown(SK_X86_CRASH_STATUS);
+}
+
+void sk_plat_tlb_flush(uintptr_t va, size_t len)
+{
+	if (len && len / 4096 <= TLB_LOCAL_PAGES_MAX)
+		for (uintptr_t p = va & ~(uintptr_t)4095; p < va + len;
+		     p += 4096)
+			__asm__ __volatile__("invlpg (%0)" ::"r"(p) : "memory");
+	else
+		sk_xen_write_cr3(sk_xen_read_cr3());
+	if (sk_xen_ncpus > 1 &&
+	    SK_XEN_HC2(SK_XEN_HC_HVM_OP, SK_XEN_HVMOP_FLUSH_TLBS, 0) != 0)
+		SK_PANIC(
+			"HVMOP_flush_tlbs failed: other vCPUs keep stale TLBs");
+}

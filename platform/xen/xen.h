@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private to platform/xen: the per-CPU record (reached through GS base, the
+ * same first three fields as platform/kvm's, which arch code relies on),
+ * the shared info page, and the calls between the platform's files.
+ */
+#ifndef XEN_XEN_H
+#define XEN_XEN_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include <kvm/boot.h>
+#include <plat/cpu.h>
+#include <plat/irq.h>
+#include <x86/desc.h>
+#include <xen/xen.h>
+
+#include "abi.h"
+
+enum { SK_XEN_STACK_SIZE = 32768, SK_XEN_VEC_UPCALL = 0xe0 };
+
+/* One vCPU.  Fields marked "own" are touched only by that CPU. */
+struct sk_xen_cpu {
+	struct sk_xen_cpu *self; /* %gs:0 */
+	void *local; /* %gs:8, own */
+	uint64_t id; /* %gs:16, constant: also the Xen vcpu id */
+	atomic_int state; /* enum sk_xen_cpu_state */
+	uint32_t timer_port; /* set by its own init, then constant */
+	uint32_t ipi_port; /* set by its own init, then constant */
+	uint64_t timer_deadline_ns; /* own, irqs off; UINT64_MAX: none */
+	struct sk_xen_vcpu_info *vi; /* registered or the shared slot */
+	sk_plat_cpu_entry_fn entry; /* set before start */
+	void *entry_arg;
+	uintptr_t stack_top; /* boot-allocated */
+	uintptr_t ist_top[SK_X86_IST_COUNT];
+	struct sk_xen_vcpu_info vcpu_info; /* written by Xen once registered */
+	struct sk_x86_desc_cpu desc;
+} SK_CACHE_ALIGNED;
+
+enum sk_xen_cpu_state {
+	SK_XEN_CPU_ABSENT = 0,
+	SK_XEN_CPU_FOUND = 1, /* Xen has the vCPU, stacks allocated */
+	SK_XEN_CPU_STARTING = 2, /* sk_plat_cpu_start claimed it */
+	SK_XEN_CPU_RUNNING = 3, /* its event channels are bound */
+};
+
+extern struct sk_xen_cpu sk_xen_cpus[SK_PLAT_CPUS_MAX];
+extern unsigned sk_xen_ncpus;
+extern struct sk_kvm_boot_info sk_xen_boot;
+extern struct sk_xen_shared_info *sk_xen_shared;
+extern uint32_t sk_xen_start_flags;
+
+/* boot.c */
+_Noreturn void sk_xen_boot_fail(const char *why);
+void sk_xen_crash_extra(void);
+
+/* cpu.c */
+void sk_xen_cpu_init_local(struct sk_xen_cpu *c);
+struct sk_xen_cpu *sk_xen_cpu_self(void);
+void sk_xen_cpu_discover(void);
+/* Per-vCPU Xen state of the calling CPU: vcpu_info, upcall, timer, IPI. */
+void sk_xen_cpu_bind(struct sk_xen_cpu *c);
+
+/* evtchn.c */
+void sk_xen_evtchn_init(void);
+enum sk_xen_bind_kind { SK_XEN_BIND_TIMER, SK_XEN_BIND_IPI };
+/* Bind @c's timer VIRQ or IPI port to @c (into c->timer_port/ipi_port). */
+int sk_xen_evtchn_bind_cpu(enum sk_xen_bind_kind kind, struct sk_xen_cpu *c);
+/* The upcall vector's body: dispatch every pending, unmasked port. */
+void sk_xen_evtchn_dispatch(void);
+
+/* irq.c */
+void sk_xen_irq_init(void);
+void sk_xen_irq_call(enum sk_plat_irq_kind kind);
+struct sk_x86_frame;
+/* After an upcall's handlers: the exit hook, if the frame had irqs on. */
+void sk_xen_irq_exit(const struct sk_x86_frame *f);
+
+/* time.c */
+void sk_xen_time_init_boot(void);
+void sk_xen_time_init_cpu(struct sk_xen_cpu *c);
+/* The handler of each vCPU's VIRQ_TIMER port. */
+void sk_xen_timer_event(void *arg);
+
+/* console.c */
+void sk_xen_console_init(void);
+
+/* shutdown.c */
+void sk_xen_cmdline_set(const char *s, uint64_t len);
+
+/* grant.c */
+int sk_xen_grant_init(void);
+
+static inline uint64_t sk_xen_read_cr3(void)
+{
+	uint64_t v;
+
+	__asm__ __volatile__("mov %%cr3, %0" : "=r"(v));
+	return v;
+}
+
+static inline void sk_xen_write_cr3(uint64_t v)
+{
+	__asm__ __volatile__("mov %0, %%cr3" ::"r"(v) : "memory");
+}
+
+/* Reused from platform/kvm/mem.c (plain x86 e820 handling). */
+struct sk_kvm_e820 {
+	uint64_t addr;
+	uint64_t size;
+	uint32_t type;
+	uint32_t reserved;
+};
+void sk_kvm_mem_init(const struct sk_kvm_e820 *map, unsigned n);
+uintptr_t sk_kvm_boot_alloc(uint64_t len);
+uintptr_t sk_kvm_stack_alloc(uint64_t len);
+
+#endif
