@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include <rcu/rcu.h>
+
 #include "pseudofs.h"
 
 static const struct vfs_vnode_ops pseudo_ops;
@@ -70,6 +72,20 @@ static const struct pseudo_node *node_of(const struct sk_vnode *vn)
 	return vn->priv;
 }
 
+/* A counted reference to node @i's vnode, or NULL if unmount took it. */
+static struct sk_vnode *pseudo_vnode_get(struct pseudo_fs *fs, size_t i)
+{
+	struct sk_vnode *vn;
+
+	sk_rcu_read_lock();
+	/* Acquire pairs with the release store in sk_vfs_pseudo_mount. */
+	vn = sk_rcu_dereference(fs->vns[i]);
+	if (vn && !sk_vfs_vnode_tryget(vn))
+		vn = NULL;
+	sk_rcu_read_unlock();
+	return vn;
+}
+
 static int pseudo_lookup(struct sk_vnode *dir, const char *name, size_t len,
 			 struct sk_vnode **child)
 {
@@ -81,9 +97,8 @@ static int pseudo_lookup(struct sk_vnode *dir, const char *name, size_t len,
 
 		if (nd->parent == idx && strlen(nd->name) == len &&
 		    memcmp(nd->name, name, len) == 0) {
-			sk_vfs_vnode_get(fs->vns[i]);
-			*child = fs->vns[i];
-			return 0;
+			*child = pseudo_vnode_get(fs, i);
+			return *child ? 0 : -ENOENT;
 		}
 	}
 	return -ENOENT;
@@ -117,9 +132,17 @@ static int pseudo_readdir(struct sk_vnode *dir, int64_t pos,
 	for (size_t i = 1; i < fs->n; i++) {
 		const struct pseudo_node *nd = &fs->nodes[i];
 
+		struct sk_vnode *vn;
+		uint64_t ino;
+
 		if (nd->parent != idx || (int64_t)i + 2 < pos)
 			continue;
-		if (fill(ctx, nd->name, strlen(nd->name), fs->vns[i]->ino,
+		vn = pseudo_vnode_get(fs, i);
+		if (!vn)
+			return 0; /* being unmounted: nothing more to list */
+		ino = vn->ino;
+		sk_vfs_vnode_put(vn);
+		if (fill(ctx, nd->name, strlen(nd->name), ino,
 			 sk_vfs_dirent_type(nd->mode), (int64_t)i + 3))
 			return 1;
 	}
@@ -233,27 +256,32 @@ int sk_vfs_pseudo_mount(struct vfs_mount *m, const struct pseudo_node *nodes,
 							  ? &pseudo_ops
 							  : &pseudo_file_ops;
 
-		err = sk_vfs_vnode_create(m, nodes[i].mode, ops, &fs->vns[i]);
+		struct sk_vnode *vn;
+
+		err = sk_vfs_vnode_create(m, nodes[i].mode, ops, &vn);
 		if (err)
 			break;
-		fs->vns[i]->priv = (void *)(uintptr_t)&nodes[i];
-		fs->vns[i]->rdev = nodes[i].rdev;
+		vn->priv = (void *)(uintptr_t)&nodes[i];
+		vn->rdev = nodes[i].rdev;
 		if (SK_S_ISDIR(nodes[i].mode))
-			fs->vns[i]->nlink = 2;
+			vn->nlink = 2;
 		if (nodes[i].parent >= 0) {
-			struct sk_vnode *p = fs->vns[nodes[i].parent];
+			struct sk_vnode *p = sk_rcu_dereference_protected(
+				fs->vns[nodes[i].parent]);
 
 			sk_vfs_vnode_get(p);
-			atomic_store_explicit(&fs->vns[i]->parent, p,
+			atomic_store_explicit(&vn->parent, p,
 					      memory_order_relaxed);
 		}
+		/* Release: pairs with the acquire in pseudo_vnode_get. */
+		sk_rcu_assign_pointer(fs->vns[i], vn);
 	}
 	if (err) {
 		sk_vfs_pseudo_unmount(m);
 		return err;
 	}
-	sk_vfs_vnode_get(fs->vns[0]);
-	m->root = fs->vns[0];
+	m->root = sk_rcu_dereference_protected(fs->vns[0]);
+	sk_vfs_vnode_get(m->root);
 	return 0;
 }
 
@@ -261,9 +289,14 @@ void sk_vfs_pseudo_unmount(struct vfs_mount *m)
 {
 	struct pseudo_fs *fs = m->fsdata;
 
-	for (size_t i = 0; i < fs->n; i++)
-		if (fs->vns[i])
-			sk_vfs_vnode_put(fs->vns[i]);
+	for (size_t i = 0; i < fs->n; i++) {
+		struct sk_vnode *vn = atomic_exchange_explicit(
+			&fs->vns[i], NULL, memory_order_relaxed);
+
+		/* Cleared first: a lookup can no longer find it to get it. */
+		if (vn)
+			sk_vfs_vnode_put(vn);
+	}
 }
 
 void sk_vfs_pseudo_destroy(struct vfs_mount *m)

@@ -36,7 +36,13 @@ struct pseudo_node {
 struct pseudo_fs {
 	const struct pseudo_node *nodes;
 	size_t n;
-	struct sk_vnode **vns; /* one reference each */
+	/*
+	 * One reference each.  Unmount clears a slot before it drops the
+	 * reference; lookups read slots under the RCU read lock and take
+	 * their own reference with tryget (vnode memory is freed only after
+	 * a grace period), so a lookup racing with unmount gets -ENOENT.
+	 */
+	_Atomic(struct sk_vnode *) *vns;
 };
 
 int sk_vfs_pseudo_mount(struct vfs_mount *m, const struct pseudo_node *nodes,

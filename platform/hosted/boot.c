@@ -138,6 +138,8 @@ int sk_hosted_boot(const struct sk_hosted_config *cfg,
 	err = sem_init(&sk_hosted_m.done_sem, 0, 0) ? -EIO : 0;
 	if (!err)
 		err = sk_hosted_irq_init();
+	if (!err)
+		err = sk_hosted_intc_start();
 	if (err)
 		return err;
 	hosted_config_misc(cfg);
@@ -174,6 +176,13 @@ static void hosted_stop_others(void)
 		if (c == self ||
 		    !atomic_load_explicit(&c->ready, memory_order_seq_cst))
 			continue;
+		/*
+		 * TSan may hold the stop signal back on a fiber that never
+		 * runs again; the posted bit parks the vCPU at its next irq
+		 * enable or idle, whichever comes first.
+		 */
+		if (HOSTED_TSAN)
+			sk_hosted_post(c, HOSTED_PEND_STOP);
 		pthread_kill(c->thread, sk_hosted_m.sig_stop);
 		while (sem_wait(&c->parked_sem))
 			;

@@ -3,9 +3,10 @@
  * Virtual CPUs on hosted: one pthread each.  A vCPU pthread owns a POSIX
  * timer aimed at its thread id.  An IPI is posted straight into the
  * target's interrupt word when its irqs are off, and is a signal only when
- * they are on.  Idle sleeps on a per-vCPU semaphore that everyone who
- * records an interrupt for that vCPU posts, so nothing racing with going
- * idle is missed.
+ * they are on (under ThreadSanitizer it is always posted, see
+ * sk_hosted_post and docs/platform.md).  Idle sleeps on a per-vCPU
+ * semaphore that everyone who records an interrupt for that vCPU posts, so
+ * nothing racing with going idle is missed.
  */
 #define _GNU_SOURCE
 #include "hosted.h"
@@ -119,6 +120,44 @@ static bool hosted_ipi_post(struct hosted_cpu *c)
 	return false;
 }
 
+/*
+ * Post @bit into vCPU @c's irq word whatever its irqs are (TSan builds; see
+ * HOSTED_TSAN), wake it from idle, and if its irqs were on ring the timer
+ * signal (never armed under TSan) as a doorbell, so a vCPU that never toggles irqs still gets to it
+ * at its next intercepted call.  Context: any thread but @c's own.
+ */
+void sk_hosted_post(struct hosted_cpu *c, unsigned bit)
+{
+	/*
+	 * seq_cst: Dekker with the @idle store then irq-word load in
+	 * sk_plat_cpu_idle (ordered before the @idle exchange in the kick),
+	 * and ordered against the target's OFF -> 0 compare-exchange: either
+	 * that fails on this bit, or this sees OFF clear and rings.
+	 */
+	unsigned old = atomic_fetch_or_explicit(c->irq_word, bit,
+						memory_order_seq_cst);
+
+	sk_hosted_cpu_kick(c);
+	if (!(old & HOSTED_IRQ_OFF))
+		hosted_tgkill(c->tid, sk_hosted_m.sig_timer);
+}
+
+/* TSan: the IPI is always a posted bit; see sk_hosted_post. */
+static void hosted_ipi_tsan(struct hosted_cpu *c)
+{
+	/* Irqs off: this thread cannot migrate while it compares. */
+	sk_plat_irq_flags flags = sk_plat_irq_save();
+
+	if (c == sk_hosted_tls()->cpu) {
+		/* To self: restoring replays it if irqs were on. */
+		atomic_fetch_or_explicit(c->irq_word, HOSTED_PEND_IPI,
+					 memory_order_relaxed);
+	} else {
+		sk_hosted_post(c, HOSTED_PEND_IPI);
+	}
+	sk_plat_irq_restore(flags);
+}
+
 void sk_plat_cpu_ipi(unsigned cpu)
 {
 	struct hosted_cpu *c;
@@ -136,6 +175,10 @@ void sk_plat_cpu_ipi(unsigned cpu)
 		return;
 	if (!atomic_load_explicit(&c->ready, memory_order_seq_cst))
 		return;
+	if (HOSTED_TSAN) {
+		hosted_ipi_tsan(c);
+		return;
+	}
 	/* Irqs off there: no signal needed, at most a wake from idle. */
 	if (hosted_ipi_post(c)) {
 		sk_hosted_cpu_kick(c);

@@ -29,16 +29,41 @@
  * OFF|PEND_*            irqs off, signals recorded        signal handler
  * OFF|PEND_* -> OFF     pending bits taken for delivery   enable/handler exit
  * OFF -> 0              irqs on again                     enable/handler exit
- * A PEND bit is never set while OFF is clear: the handler, and another vCPU
- * posting an IPI, only record when OFF is set (the latter by compare-
- * exchange), and every OFF -> 0 step is a compare-exchange from exactly OFF.
+ * PEND_* (no OFF)       recorded while on (TSan only)      sk_hosted_post
+ * In normal builds a PEND bit is never set while OFF is clear: the handler,
+ * and another vCPU posting an IPI, only record when OFF is set (the latter
+ * by compare-exchange), and every OFF -> 0 step is a compare-exchange from
+ * exactly OFF.  Under ThreadSanitizer (HOSTED_TSAN) timer expiries, IPIs
+ * and stop requests are posted into the word whatever OFF is; a bit posted
+ * while on waits there until the next disable/enable pair (the compare-
+ * exchange from exactly OFF fails and enable replays it), until idle takes
+ * it, or until the doorbell signal runs (see sk_hosted_post).
  */
 enum hosted_irq_bits {
 	HOSTED_IRQ_OFF = 1u << 0,
 	HOSTED_PEND_TIMER = 1u << 1,
 	HOSTED_PEND_IPI = 1u << 2,
-	HOSTED_PEND_MASK = HOSTED_PEND_TIMER | HOSTED_PEND_IPI,
+	HOSTED_PEND_STOP = 1u << 3, /* TSan only: park (shutdown) */
+	HOSTED_PEND_MASK =
+		HOSTED_PEND_TIMER | HOSTED_PEND_IPI | HOSTED_PEND_STOP,
 };
+
+/*
+ * HOSTED_TSAN: built with ThreadSanitizer.  TSan runs an async signal only
+ * at the next intercepted call of the thread state (fiber) it arrived on,
+ * which may never run again, so there timers and IPIs are posted into the
+ * irq word by an interrupt-controller pthread and by the sender instead.
+ */
+#if defined(__SANITIZE_THREAD__)
+#define HOSTED_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define HOSTED_TSAN 1
+#endif
+#endif
+#ifndef HOSTED_TSAN
+#define HOSTED_TSAN 0
+#endif
 
 enum { HOSTED_NO_DEADLINE = 0 };
 
@@ -56,6 +81,7 @@ struct hosted_cpu {
 	void *arg; /* [boot] */
 	int start_err; /* [boot] error from the new thread's set-up */
 	uint64_t deadline_ns; /* [own] armed deadline, 0 = none */
+	uint64_t intc_due; /* TSan: deadline for the controller, [intc_lock] */
 	_Atomic int started; /* cpu_start claimed this CPU */
 	_Atomic int ready; /* the pthread exists and takes signals */
 	_Atomic int ipi_sent; /* an IPI is on its way, not yet handled */
@@ -91,6 +117,10 @@ struct hosted_machine {
 	size_t ram_len;
 	const char *cmdline;
 	struct hosted_cpu cpus[SK_PLAT_CPUS_MAX];
+	/* TSan only: the interrupt controller (time.c). */
+	pthread_t intc_thread;
+	pthread_mutex_t intc_lock;
+	pthread_cond_t intc_cond; /* CLOCK_MONOTONIC; signalled on arm */
 };
 
 extern struct hosted_machine sk_hosted_m;
@@ -175,9 +205,11 @@ void sk_hosted_irq_dispatch(struct hosted_cpu *c, unsigned pend);
 int sk_hosted_cpu_launch(struct hosted_cpu *c);
 bool sk_hosted_cpu_kick(struct hosted_cpu *c);
 _Noreturn void sk_hosted_cpu_park(void);
+void sk_hosted_post(struct hosted_cpu *c, unsigned bit);
 
 /* time.c */
 int sk_hosted_timer_create(struct hosted_cpu *c);
+int sk_hosted_intc_start(void);
 
 /* mem.c */
 int sk_hosted_mem_init(size_t len);

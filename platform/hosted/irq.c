@@ -15,7 +15,9 @@
  * The frame lives on the interrupted thread's stack; if the exit hook
  * switched threads, it resumes when something switches back, possibly on
  * another vCPU pthread, which is why every step after the hook re-reads
- * the thread pointer.
+ * the thread pointer.  Under ThreadSanitizer timers and IPIs are not
+ * signals but bits posted into the word, even while irqs are on (see
+ * sk_hosted_post and docs/platform.md); enable replays them the same way.
  */
 #define _GNU_SOURCE
 #include "hosted.h"
@@ -92,6 +94,8 @@ unsigned sk_hosted_irq_take(struct hosted_tls *t)
 /* Run the handlers for @pend on vCPU @c.  Context: irqs off. */
 void sk_hosted_irq_dispatch(struct hosted_cpu *c, unsigned pend)
 {
+	if (pend & HOSTED_PEND_STOP)
+		sk_hosted_cpu_park();
 	if (pend & HOSTED_PEND_IPI) {
 		/*
 		 * Clear before the handler reads anything, so an IPI whose
@@ -202,7 +206,13 @@ static void hosted_irq_signal(int sig, siginfo_t *si, void *uc)
 {
 	int saved_errno = hosted_errno_get();
 	struct hosted_tls *t = sk_hosted_tls();
+	/*
+	 * Under TSan no timer signal is ever armed: sig_timer is only the
+	 * doorbell of sk_hosted_post, whose bits are in the word already and
+	 * are delivered by the take below.
+	 */
 	unsigned bit = sig == sk_hosted_m.sig_ipi ? HOSTED_PEND_IPI
+		       : HOSTED_TSAN		  ? 0
 						  : HOSTED_PEND_TIMER;
 
 	(void)si;

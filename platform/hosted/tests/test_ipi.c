@@ -86,6 +86,39 @@ static void test_ipi_busy_target_interrupted(void **state)
 	}
 }
 
+/*
+ * Compute with irqs on, toggling them but making no system call: the IPI
+ * must arrive (a signal, or under TSan a bit posted while irqs were on and
+ * replayed by the next enable).
+ */
+static void ipi_toggling(void *arg)
+{
+	unsigned cpu = sk_plat_cpu_id();
+	unsigned before = atomic_load(&ht.ipi[cpu]);
+
+	(void)arg;
+	atomic_fetch_add(&ipi_busy_ready, 1);
+	while (atomic_load(&ht.ipi[cpu]) == before) {
+		sk_plat_irq_disable();
+		sk_plat_cpu_relax();
+		sk_plat_irq_enable();
+	}
+}
+
+static void test_ipi_target_toggling_irqs_interrupted(void **state)
+{
+	unsigned n = sk_plat_cpu_count(), target, ready;
+
+	(void)state;
+	for (target = 1; target < n; target++) {
+		ready = atomic_load(&ipi_busy_ready);
+		ht_run_async(target, ipi_toggling, NULL);
+		ht_wait_geq(&ipi_busy_ready, ready + 1, 1);
+		sk_plat_cpu_ipi(target);
+		ht_join(target);
+	}
+}
+
 /* Many senders, one target: every burst is answered at least once. */
 static _Atomic unsigned ipi_storm_go;
 static _Atomic unsigned ipi_storm_done;
@@ -129,6 +162,7 @@ int main(void)
 		cmocka_unit_test(test_ipi_idle_target_only_target_handles),
 		cmocka_unit_test(test_ipi_self_handled_before_enable_returns),
 		cmocka_unit_test(test_ipi_busy_target_interrupted),
+		cmocka_unit_test(test_ipi_target_toggling_irqs_interrupted),
 		cmocka_unit_test(
 			test_ipi_storm_from_all_cpus_coalesces_not_lost),
 	};

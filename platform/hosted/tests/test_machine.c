@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <plat/boot.h>
+#include <plat/entropy.h>
 #include <plat/irq.h>
 #include <plat/mem.h>
 
@@ -133,6 +134,22 @@ static void test_machine_pt_load_enotsup_tlb_flush_returns(void **state)
 	sk_plat_tlb_flush(0x1000, 0x1000);
 }
 
+/* Two 64-byte draws: full length, not all zero, not equal (2^-512). */
+static void test_machine_entropy_fills_whole_buffer(void **state)
+{
+	unsigned char a[64], b[64], zero[64] = { 0 };
+
+	(void)state;
+	memset(a, 0, sizeof(a));
+	memset(b, 0, sizeof(b));
+	assert_int_equal(sk_plat_entropy(a, sizeof(a)), (long)sizeof(a));
+	assert_int_equal(sk_plat_entropy(b, sizeof(b)), (long)sizeof(b));
+	assert_memory_not_equal(a, zero, sizeof(a));
+	assert_memory_not_equal(a, b, sizeof(a));
+	assert_int_equal(sk_plat_entropy(a, 0), 0);
+	assert_int_equal(sk_plat_entropy(a, (size_t)-1), -EINVAL);
+}
+
 static void test_machine_cmdline_from_config(void **state)
 {
 	(void)state;
@@ -149,6 +166,7 @@ int main(void)
 		cmocka_unit_test(
 			test_machine_pt_load_enotsup_tlb_flush_returns),
 		cmocka_unit_test(test_machine_cmdline_from_config),
+		cmocka_unit_test(test_machine_entropy_fills_whole_buffer),
 	};
 	const struct sk_hosted_config cfg = {
 		.ncpus = MACHINE_CPUS,

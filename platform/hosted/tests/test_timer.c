@@ -166,6 +166,42 @@ static void test_timer_cancel_drops_pending_expiry(void **state)
 	assert_int_equal(atomic_load(&ht.timer[0]), before);
 }
 
+/*
+ * Arm, then compute with irqs on, toggling them but making no system call:
+ * the expiry must arrive (as a signal, or under TSan as a bit posted while
+ * irqs were on and replayed by the next enable).
+ */
+static void timer_busy(void *arg)
+{
+	struct timer_shot *s = arg;
+	unsigned cpu = sk_plat_cpu_id();
+	unsigned before = atomic_load(&ht.timer[cpu]);
+
+	s->cpu = cpu;
+	sk_plat_irq_disable();
+	s->deadline_ns = sk_plat_clock_ns() + s->delay_ns;
+	sk_plat_timer_arm(s->deadline_ns);
+	sk_plat_irq_enable();
+	while (atomic_load(&ht.timer[cpu]) == before) {
+		sk_plat_irq_disable();
+		sk_plat_cpu_relax();
+		sk_plat_irq_enable();
+	}
+}
+
+static void test_timer_busy_cpu_with_irqs_toggling_gets_expiry(void **state)
+{
+	unsigned before = atomic_load(&ht.timer[1]);
+	struct timer_shot s;
+
+	(void)state;
+	s.delay_ns = 2 * TIMER_MS;
+	ht_run_on(1, timer_busy, &s);
+	assert_int_equal(s.cpu, 1);
+	assert_int_equal(atomic_load(&ht.timer[1]), before + 1);
+	assert_true(atomic_load(&ht.timer_ns[1]) >= s.deadline_ns);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -177,6 +213,8 @@ int main(void)
 		cmocka_unit_test(test_timer_rearm_same_deadline_fires_once),
 		cmocka_unit_test(test_timer_cancel_never_fires),
 		cmocka_unit_test(test_timer_cancel_drops_pending_expiry),
+		cmocka_unit_test(
+			test_timer_busy_cpu_with_irqs_toggling_gets_expiry),
 	};
 
 	return ht_main(NULL, "hosted_timer", tests, SK_ARRAY_LEN(tests));

@@ -12,8 +12,9 @@
 /*
  * sk_plat_entropy - fill @buf with @len bytes from the platform's entropy
  * source, suitable for seeding a CSPRNG or a hash key.
- * Return: @len; -ENOTSUP if the platform has no entropy source; -EIO if
- *         the source failed.  Never returns fewer bytes than asked.
+ * Return: @len; -EINVAL if @len exceeds LONG_MAX; -ENOTSUP if the platform
+ *         has no entropy source; -EIO if the source failed.  Never returns
+ *         fewer bytes than asked.
  * Context: thread (may block briefly on hosted until the kernel's pool is
  *          initialised).
  */
