@@ -18,6 +18,8 @@
 #include <x86/serial.h>
 #include <x86/tsc.h>
 
+#include <x86/irq.h>
+
 #include "kvm.h"
 
 static const uint64_t IDENTITY_LIMIT = 0xffffffffu;
@@ -55,7 +57,7 @@ static void start_info_read(const struct sk_x86_pvh_start_info *si,
 	if (si->magic != SK_X86_PVH_MAGIC)
 		boot_fail("bad PVH start info magic");
 	if (si->cmdline_paddr && pa_range_ok(si->cmdline_paddr, 1))
-		sk_kvm_cmdline_set((const char *)(uintptr_t)si->cmdline_paddr,
+		sk_x86_cmdline_set((const char *)(uintptr_t)si->cmdline_paddr,
 				   IDENTITY_LIMIT - si->cmdline_paddr);
 	if (si->version < 1 || !si->memmap_entries)
 		boot_fail("no memory map in the start info (version 0)");

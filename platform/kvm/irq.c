@@ -18,97 +18,28 @@
 #include <x86/lapic.h>
 #include <x86/trap.h>
 
+#include <x86/irq.h>
+
 #include "kvm.h"
-
-struct irq_handler {
-	sk_plat_irq_fn fn;
-	void *arg;
-};
-
-/* Written at init by one thread before the sources fire; read in irqs. */
-static struct irq_handler handlers[SK_PLAT_IRQ_KINDS];
-static struct irq_handler exit_hook;
-
-void sk_plat_irq_disable(void)
-{
-	__asm__ __volatile__("cli" ::: "memory");
-}
-
-void sk_plat_irq_enable(void)
-{
-	/* The nop lets an interrupt pending since the cli be taken before
-	 * this function returns (sti delays delivery by one instruction). */
-	__asm__ __volatile__("sti; nop" ::: "memory");
-}
-
-sk_plat_irq_flags sk_plat_irq_save(void)
-{
-	sk_plat_irq_flags f;
-
-	__asm__ __volatile__("pushfq; popq %0; cli" : "=r"(f)::"memory");
-	return f & SK_X86_RFLAGS_IF;
-}
-
-void sk_plat_irq_restore(sk_plat_irq_flags flags)
-{
-	if (flags & SK_X86_RFLAGS_IF)
-		sk_plat_irq_enable();
-	else
-		sk_plat_irq_disable();
-}
-
-bool sk_plat_irq_is_enabled(void)
-{
-	return (sk_x86_read_rflags() & SK_X86_RFLAGS_IF) != 0;
-}
-
-void sk_plat_irq_set_handler(enum sk_plat_irq_kind kind, sk_plat_irq_fn fn,
-			     void *arg)
-{
-	if ((unsigned)kind >= SK_PLAT_IRQ_KINDS)
-		return;
-	handlers[kind] = (struct irq_handler){ fn, arg };
-}
-
-void sk_plat_irq_set_exit_hook(sk_plat_irq_fn fn, void *arg)
-{
-	exit_hook = (struct irq_handler){ fn, arg };
-}
-
-static void irq_call(enum sk_plat_irq_kind kind)
-{
-	struct irq_handler h = handlers[kind];
-
-	if (h.fn)
-		h.fn(h.arg);
-}
-
-static void irq_exit(const struct sk_x86_frame *f)
-{
-	struct irq_handler h = exit_hook;
-
-	if (h.fn && (f->rflags & SK_X86_RFLAGS_IF))
-		h.fn(h.arg);
-}
 
 static void vector_timer(struct sk_x86_frame *f)
 {
 	sk_x86_lapic_eoi();
 	sk_kvm_timer_interrupt();
-	irq_exit(f);
+	sk_x86_irq_exit(f);
 }
 
 /* Called by time.c when this CPU's deadline has passed. */
 void sk_kvm_irq_timer_fire(void)
 {
-	irq_call(SK_PLAT_IRQ_TIMER);
+	sk_x86_irq_call(SK_PLAT_IRQ_TIMER);
 }
 
 static void vector_ipi(struct sk_x86_frame *f)
 {
 	sk_x86_lapic_eoi();
-	irq_call(SK_PLAT_IRQ_IPI);
-	irq_exit(f);
+	sk_x86_irq_call(SK_PLAT_IRQ_IPI);
+	sk_x86_irq_exit(f);
 }
 
 static void vector_spurious(struct sk_x86_frame *f)
@@ -158,7 +89,7 @@ static void vector_device(struct sk_x86_frame *f)
 	if (fn)
 		fn(l->arg);
 	sk_x86_lapic_eoi();
-	irq_exit(f);
+	sk_x86_irq_exit(f);
 }
 
 void sk_kvm_irq_devices_init(uint64_t rsdp_pa)
@@ -223,7 +154,7 @@ static void vector_msi(struct sk_x86_frame *f)
 	if (fn)
 		fn(l->arg);
 	sk_x86_lapic_eoi();
-	irq_exit(f);
+	sk_x86_irq_exit(f);
 }
 
 int sk_kvm_msi_alloc(sk_plat_irq_fn fn, void *arg, struct sk_kvm_msi *out)

@@ -99,7 +99,4 @@ void sk_kvm_tlb_init(void);
 /* rtc.c */
 uint64_t sk_kvm_rtc_epoch_s(void);
 
-/* shutdown.c */
-void sk_kvm_cmdline_set(const char *s, uint64_t len);
-
 #endif

@@ -18,26 +18,9 @@
 #include "kvm.h"
 
 enum {
-	CMDLINE_MAX = 4096,
 	DEBUG_EXIT_PORT = 0xf4,
 	STATUS_MAX = 254,
 };
-
-static char cmdline[CMDLINE_MAX];
-
-void sk_kvm_cmdline_set(const char *s, uint64_t len)
-{
-	size_t i = 0;
-
-	for (; i + 1 < sizeof(cmdline) && i < len && s[i]; i++)
-		cmdline[i] = s[i];
-	cmdline[i] = '\0';
-}
-
-const char *sk_plat_cmdline(void)
-{
-	return cmdline;
-}
 
 _Noreturn void sk_plat_shutdown(int status)
 {

@@ -16,6 +16,8 @@
 #include <x86/fpu.h>
 #include <x86/pvh.h>
 
+#include <x86/irq.h>
+
 #include "xen.h"
 
 static const uint64_t IDENTITY_LIMIT = 0xffffffffu;
@@ -114,7 +116,7 @@ static void start_info_read(uint64_t pa)
 		no_xen("bad PVH start info magic");
 	sk_xen_start_flags = si->flags;
 	if (si->cmdline_paddr && pa_range_ok(si->cmdline_paddr, 1))
-		sk_xen_cmdline_set((const char *)(uintptr_t)si->cmdline_paddr,
+		sk_x86_cmdline_set((const char *)(uintptr_t)si->cmdline_paddr,
 				   IDENTITY_LIMIT - si->cmdline_paddr);
 }
 

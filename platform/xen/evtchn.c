@@ -19,6 +19,8 @@
 #include <plat/assert.h>
 #include <x86/trap.h>
 
+#include <x86/irq.h>
+
 #include "xen.h"
 
 enum { PORTS_MAX = 1024, BITS = 64 };
@@ -120,7 +122,7 @@ static int port_accept(uint32_t port, unsigned cpu, sk_plat_irq_fn fn,
 static void ipi_event(void *arg)
 {
 	(void)arg;
-	sk_xen_irq_call(SK_PLAT_IRQ_IPI);
+	sk_x86_irq_call(SK_PLAT_IRQ_IPI);
 }
 
 int sk_xen_evtchn_bind_cpu(enum sk_xen_bind_kind kind, struct sk_xen_cpu *c)
@@ -201,7 +203,7 @@ int sk_xen_evtchn_close(uint32_t port)
 static void vector_upcall(struct sk_x86_frame *f)
 {
 	sk_xen_evtchn_dispatch();
-	sk_xen_irq_exit(f);
+	sk_x86_irq_exit(f);
 }
 
 void sk_xen_evtchn_init(void)

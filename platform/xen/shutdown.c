@@ -21,27 +21,10 @@
 #include "xen.h"
 
 enum {
-	CMDLINE_MAX = 4096,
 	DEBUG_EXIT_PORT = 0xf4,
 	STATUS_MAX = 254,
 	TLB_LOCAL_PAGES_MAX = 64,
 };
-
-static char cmdline[CMDLINE_MAX];
-
-void sk_xen_cmdline_set(const char *s, uint64_t len)
-{
-	size_t i = 0;
-
-	for (; i + 1 < sizeof(cmdline) && i < len && s[i]; i++)
-		cmdline[i] = s[i];
-	cmdline[i] = '\0';
-}
-
-const char *sk_plat_cmdline(void)
-{
-	return cmdline;
-}
 
 _Noreturn void sk_plat_shutdown(int status)
 {

@@ -12,6 +12,8 @@
 #include <plat/time.h>
 #include <x86/cpu.h>
 
+#include <x86/irq.h>
+
 #include "xen.h"
 
 __extension__ typedef unsigned __int128 u128;
@@ -145,7 +147,7 @@ void sk_xen_timer_event(void *arg)
 		return;
 	}
 	c->timer_deadline_ns = UINT64_MAX;
-	sk_xen_irq_call(SK_PLAT_IRQ_TIMER);
+	sk_x86_irq_call(SK_PLAT_IRQ_TIMER);
 }
 
 uint64_t sk_kvm_clock_ns_to_tsc(uint64_t ns)

@@ -72,10 +72,6 @@ void sk_xen_evtchn_dispatch(void);
 
 /* irq.c */
 void sk_xen_irq_init(void);
-void sk_xen_irq_call(enum sk_plat_irq_kind kind);
-struct sk_x86_frame;
-/* After an upcall's handlers: the exit hook, if the frame had irqs on. */
-void sk_xen_irq_exit(const struct sk_x86_frame *f);
 
 /* time.c */
 void sk_xen_time_init_boot(void);
@@ -85,9 +81,6 @@ void sk_xen_timer_event(void *arg);
 
 /* console.c */
 void sk_xen_console_init(void);
-
-/* shutdown.c */
-void sk_xen_cmdline_set(const char *s, uint64_t len);
 
 /* grant.c */
 int sk_xen_grant_init(void);
