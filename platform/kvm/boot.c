@@ -108,8 +108,8 @@ void sk_kvm_crash_extra(void)
 	struct sk_thread *t;
 
 	sk_x86_printf("cpu %lu (apic %u) of %u, per-CPU base %p\n",
-		      (unsigned long)c->id, c->apic_id, sk_kvm_ncpus, c->local);
-	if (!sk_thread_current || !sk_thread_name || !c->local)
+		      (unsigned long)c->pc.cpu_id, c->apic_id, sk_kvm_ncpus, c->pc.local);
+	if (!sk_thread_current || !sk_thread_name || !c->pc.local)
 		return;
 	t = sk_thread_current();
 	sk_x86_printf("thread %p \"%s\"\n", (void *)t,

@@ -24,8 +24,8 @@ enum { AP_RUNNING_TIMEOUT_US = 2000000 };
 
 void sk_kvm_cpu_init_local(struct sk_kvm_cpu *c)
 {
-	c->self = c;
-	c->id = (uint64_t)(c - sk_kvm_cpus);
+	c->pc.self = &c->pc;
+	c->pc.cpu_id = (uint64_t)(c - sk_kvm_cpus);
 	c->timer_deadline_ns = UINT64_MAX;
 	sk_x86_wrmsr(SK_X86_MSR_GS_BASE, (uintptr_t)c);
 }
@@ -68,7 +68,7 @@ void sk_kvm_cpu_discover(uint64_t rsdp_pa)
 		if (n == SK_PLAT_CPUS_MAX)
 			break;
 		c->apic_id = ids[i];
-		c->id = n;
+		c->pc.cpu_id = n;
 		cpu_stacks_alloc(c);
 		atomic_store_explicit(&c->state, SK_KVM_CPU_FOUND,
 				      memory_order_relaxed);
@@ -84,23 +84,24 @@ unsigned sk_plat_cpu_count(void)
 
 unsigned sk_plat_cpu_id(void)
 {
-	uint64_t id;
-
-	__asm__ __volatile__("movq %%gs:16, %0" : "=r"(id));
-	return (unsigned)id;
+	return (unsigned)SK_PLAT_PERCPU_READ(SK_PLAT_PERCPU_OFF_CPU_ID);
 }
 
 void sk_plat_cpu_local_set(void *base)
 {
-	__asm__ __volatile__("movq %0, %%gs:8" ::"r"(base) : "memory");
+	SK_PLAT_PERCPU_WRITE(SK_PLAT_PERCPU_OFF_LOCAL, (uintptr_t)base);
 }
 
 void *sk_plat_cpu_local(void)
 {
-	void *p;
+	return (void *)(uintptr_t)SK_PLAT_PERCPU_READ(SK_PLAT_PERCPU_OFF_LOCAL);
+}
 
-	__asm__ __volatile__("movq %%gs:8, %0" : "=r"(p));
-	return p;
+struct sk_plat_percpu *sk_plat_percpu_of(unsigned cpu)
+{
+	if (cpu >= sk_kvm_ncpus || !sk_kvm_cpus[cpu].pc.self)
+		return NULL;
+	return &sk_kvm_cpus[cpu].pc;
 }
 
 /* First C code of an AP: the trampoline jumps here with its stack. */
@@ -117,8 +118,9 @@ static void ap_main(void *arg)
 	 * sk_plat_cpu_start, after which IPIs to this CPU are safe. */
 	atomic_store_explicit(&c->state, SK_KVM_CPU_RUNNING,
 			      memory_order_release);
-	c->entry((unsigned)c->id, c->entry_arg);
-	sk_x86_printf("skiff kvm: cpu %u entry returned\n", (unsigned)c->id);
+	c->entry((unsigned)c->pc.cpu_id, c->entry_arg);
+	sk_x86_printf("skiff kvm: cpu %u entry returned\n",
+		      (unsigned)c->pc.cpu_id);
 	for (;;)
 		__asm__ __volatile__("cli; hlt");
 }

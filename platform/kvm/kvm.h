@@ -11,6 +11,7 @@
 
 #include <kvm/boot.h>
 #include <plat/cpu.h>
+#include <plat/percpu.h>
 #include <plat/mem.h>
 #include <x86/desc.h>
 
@@ -33,9 +34,9 @@ enum { SK_KVM_STACK_SIZE = 32768 };
  * their offsets.  Fields marked "own" are touched only by that CPU.
  */
 struct sk_kvm_cpu {
-	struct sk_kvm_cpu *self; /* %gs:0 */
-	void *local; /* %gs:8, own */
-	uint64_t id; /* %gs:16, constant */
+	/* First: the GS base points here (plat/percpu.h); cpu_id is also
+	 * the ACPI-order vcpu id. */
+	struct sk_plat_percpu pc;
 	uint32_t apic_id; /* constant after boot */
 	atomic_int state; /* enum sk_kvm_cpu_state */
 	uint64_t timer_deadline_ns; /* own, irqs off; UINT64_MAX: none */
@@ -46,6 +47,8 @@ struct sk_kvm_cpu {
 	struct sk_kvm_pvclock pvclock; /* own, written by the host */
 	struct sk_x86_desc_cpu desc;
 } SK_CACHE_ALIGNED;
+_Static_assert(__builtin_offsetof(struct sk_kvm_cpu, pc) == 0,
+	       "the GS base must point at the per-CPU block");
 
 enum sk_kvm_cpu_state {
 	SK_KVM_CPU_ABSENT = 0,

@@ -26,8 +26,8 @@ static const uint32_t MSR_EFER = 0xc0000080u;
 
 void sk_xen_cpu_init_local(struct sk_xen_cpu *c)
 {
-	c->self = c;
-	c->id = (uint64_t)(c - sk_xen_cpus);
+	c->pc.self = &c->pc;
+	c->pc.cpu_id = (uint64_t)(c - sk_xen_cpus);
 	c->timer_deadline_ns = UINT64_MAX;
 	sk_x86_wrmsr(SK_X86_MSR_GS_BASE, (uintptr_t)c);
 }
@@ -48,13 +48,13 @@ static void vcpu_info_register(struct sk_xen_cpu *c)
 					       0 };
 
 	if (SK_XEN_HC3(SK_XEN_HC_VCPU_OP, SK_XEN_VCPUOP_REGISTER_VCPU_INFO,
-		       c->id, &r) == 0) {
+		       c->pc.cpu_id, &r) == 0) {
 		c->vi = &c->vcpu_info;
 		return;
 	}
-	if (c->id >= SK_XEN_LEGACY_VCPUS)
+	if (c->pc.cpu_id >= SK_XEN_LEGACY_VCPUS)
 		sk_xen_boot_fail("cannot register vcpu_info past vCPU 31");
-	c->vi = &sk_xen_shared->vcpu_info[c->id];
+	c->vi = &sk_xen_shared->vcpu_info[c->pc.cpu_id];
 }
 
 void sk_xen_cpu_bind(struct sk_xen_cpu *c)
@@ -62,8 +62,8 @@ void sk_xen_cpu_bind(struct sk_xen_cpu *c)
 	vcpu_info_register(c);
 	c->vi->evtchn_upcall_mask = 0;
 	/* Tickless: Xen may start a vCPU with a periodic VIRQ_TIMER. */
-	SK_XEN_HC3(SK_XEN_HC_VCPU_OP, SK_XEN_VCPUOP_STOP_PERIODIC_TIMER, c->id,
-		   0);
+	SK_XEN_HC3(SK_XEN_HC_VCPU_OP, SK_XEN_VCPUOP_STOP_PERIODIC_TIMER,
+		   c->pc.cpu_id, 0);
 	sk_xen_time_init_cpu(c);
 	if (sk_xen_evtchn_bind_cpu(SK_XEN_BIND_TIMER, c) != 0 ||
 	    sk_xen_evtchn_bind_cpu(SK_XEN_BIND_IPI, c) != 0)
@@ -90,7 +90,7 @@ void sk_xen_cpu_discover(void)
 
 		if (rc < 0)
 			break; /* -ENOENT: no such vCPU */
-		c->id = n;
+		c->pc.cpu_id = n;
 		cpu_stacks_alloc(c);
 		atomic_store_explicit(&c->state, SK_XEN_CPU_FOUND,
 				      memory_order_relaxed);
@@ -106,23 +106,24 @@ unsigned sk_plat_cpu_count(void)
 
 unsigned sk_plat_cpu_id(void)
 {
-	uint64_t id;
-
-	__asm__ __volatile__("movq %%gs:16, %0" : "=r"(id));
-	return (unsigned)id;
+	return (unsigned)SK_PLAT_PERCPU_READ(SK_PLAT_PERCPU_OFF_CPU_ID);
 }
 
 void sk_plat_cpu_local_set(void *base)
 {
-	__asm__ __volatile__("movq %0, %%gs:8" ::"r"(base) : "memory");
+	SK_PLAT_PERCPU_WRITE(SK_PLAT_PERCPU_OFF_LOCAL, (uintptr_t)base);
 }
 
 void *sk_plat_cpu_local(void)
 {
-	void *p;
+	return (void *)(uintptr_t)SK_PLAT_PERCPU_READ(SK_PLAT_PERCPU_OFF_LOCAL);
+}
 
-	__asm__ __volatile__("movq %%gs:8, %0" : "=r"(p));
-	return p;
+struct sk_plat_percpu *sk_plat_percpu_of(unsigned cpu)
+{
+	if (cpu >= sk_xen_ncpus || !sk_xen_cpus[cpu].pc.self)
+		return NULL;
+	return &sk_xen_cpus[cpu].pc;
 }
 
 /* First code of a secondary vCPU: Xen enters it in long mode. */
@@ -136,8 +137,9 @@ static _Noreturn void ap_main(struct sk_xen_cpu *c)
 	 * with the acquire in running_wait and in sk_plat_cpu_ipi. */
 	atomic_store_explicit(&c->state, SK_XEN_CPU_RUNNING,
 			      memory_order_release);
-	c->entry((unsigned)c->id, c->entry_arg);
-	sk_x86_printf("skiff xen: cpu %u entry returned\n", (unsigned)c->id);
+	c->entry((unsigned)c->pc.cpu_id, c->entry_arg);
+	sk_x86_printf("skiff xen: cpu %u entry returned\n",
+		      (unsigned)c->pc.cpu_id);
 	for (;;)
 		__asm__ __volatile__("cli; hlt");
 }
@@ -173,10 +175,11 @@ static int vcpu_up(struct sk_xen_cpu *c)
 	ctx.x86_64.cr3 = sk_xen_read_cr3();
 	ctx.x86_64.cr4 = cr4;
 	ctx.x86_64.efer = sk_x86_rdmsr(MSR_EFER);
-	if (SK_XEN_HC3(SK_XEN_HC_VCPU_OP, SK_XEN_VCPUOP_INITIALISE, c->id,
-		       &ctx) != 0)
+	if (SK_XEN_HC3(SK_XEN_HC_VCPU_OP, SK_XEN_VCPUOP_INITIALISE,
+		       c->pc.cpu_id, &ctx) != 0)
 		return -EIO;
-	if (SK_XEN_HC3(SK_XEN_HC_VCPU_OP, SK_XEN_VCPUOP_UP, c->id, 0) != 0)
+	if (SK_XEN_HC3(SK_XEN_HC_VCPU_OP, SK_XEN_VCPUOP_UP, c->pc.cpu_id, 0) !=
+	    0)
 		return -EIO;
 	return 0;
 }

@@ -79,7 +79,7 @@ void sk_xen_evtchn_dispatch(void)
 	struct sk_xen_cpu *c = sk_xen_cpu_self();
 	volatile uint8_t *upcall = &c->vi->evtchn_upcall_pending;
 	_Atomic uint64_t *sel = (_Atomic uint64_t *)&c->vi->evtchn_pending_sel;
-	unsigned me = (unsigned)c->id;
+	unsigned me = (unsigned)c->pc.cpu_id;
 
 	while (*upcall) {
 		uint64_t words;
@@ -127,7 +127,7 @@ static void ipi_event(void *arg)
 
 int sk_xen_evtchn_bind_cpu(enum sk_xen_bind_kind kind, struct sk_xen_cpu *c)
 {
-	unsigned cpu = (unsigned)c->id;
+	unsigned cpu = (unsigned)c->pc.cpu_id;
 	long rc;
 
 	if (kind == SK_XEN_BIND_TIMER) {

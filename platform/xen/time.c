@@ -110,7 +110,7 @@ static void timer_program(struct sk_xen_cpu *c, uint64_t deadline_ns)
 	/* No VCPU_SSHOTTMR_future flag: a past deadline fires at once. */
 	struct sk_xen_singleshot s = { deadline_ns, 0, 0 };
 
-	SK_XEN_HC3(SK_XEN_HC_VCPU_OP, SK_XEN_VCPUOP_SET_SINGLESHOT_TIMER, c->id,
+	SK_XEN_HC3(SK_XEN_HC_VCPU_OP, SK_XEN_VCPUOP_SET_SINGLESHOT_TIMER, c->pc.cpu_id,
 		   &s);
 }
 
@@ -132,7 +132,7 @@ void sk_plat_timer_cancel(void)
 
 	c->timer_deadline_ns = UINT64_MAX;
 	SK_XEN_HC3(SK_XEN_HC_VCPU_OP, SK_XEN_VCPUOP_STOP_SINGLESHOT_TIMER,
-		   c->id, 0);
+		   c->pc.cpu_id, 0);
 }
 
 void sk_xen_timer_event(void *arg)

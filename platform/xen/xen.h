@@ -12,6 +12,7 @@
 
 #include <kvm/boot.h>
 #include <plat/cpu.h>
+#include <plat/percpu.h>
 #include <plat/irq.h>
 #include <x86/desc.h>
 #include <xen/xen.h>
@@ -22,9 +23,9 @@ enum { SK_XEN_STACK_SIZE = 32768, SK_XEN_VEC_UPCALL = 0xe0 };
 
 /* One vCPU.  Fields marked "own" are touched only by that CPU. */
 struct sk_xen_cpu {
-	struct sk_xen_cpu *self; /* %gs:0 */
-	void *local; /* %gs:8, own */
-	uint64_t id; /* %gs:16, constant: also the Xen vcpu id */
+	/* First: the GS base points here (plat/percpu.h); cpu_id is also
+	 * the Xen vcpu id. */
+	struct sk_plat_percpu pc;
 	atomic_int state; /* enum sk_xen_cpu_state */
 	uint32_t timer_port; /* set by its own init, then constant */
 	uint32_t ipi_port; /* set by its own init, then constant */
@@ -37,6 +38,8 @@ struct sk_xen_cpu {
 	struct sk_xen_vcpu_info vcpu_info; /* written by Xen once registered */
 	struct sk_x86_desc_cpu desc;
 } SK_CACHE_ALIGNED;
+_Static_assert(__builtin_offsetof(struct sk_xen_cpu, pc) == 0,
+	       "the GS base must point at the per-CPU block");
 
 enum sk_xen_cpu_state {
 	SK_XEN_CPU_ABSENT = 0,

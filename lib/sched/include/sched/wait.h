@@ -21,6 +21,7 @@
 #ifndef SCHED_WAIT_H
 #define SCHED_WAIT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct sk_thread;
@@ -30,6 +31,17 @@ struct sk_thread;
  * Context: thread.
  */
 struct sk_thread *sk_thread_current(void);
+
+/*
+ * sk_thread_is_running - whether @t is on a CPU right now (not waiting,
+ * not queued, not preempted).  A hint for bounded spinning: a lock waiter
+ * may spin while the owner runs and should sleep once it does not.  The
+ * answer may be stale by the time the caller looks at it.
+ * Return: true if @t was running when sampled.
+ * Context: any; @t must stay allocated for the call (the caller knows it
+ * has not been joined or released).
+ */
+bool sk_thread_is_running(const struct sk_thread *t);
 
 /*
  * sk_wait_prepare - mark the calling thread as waiting.
