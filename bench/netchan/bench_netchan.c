@@ -23,7 +23,7 @@
 
 void qb_wfcq_prepare(uint64_t n);
 
-enum { REPS = 5, MAXREPS = 16 };
+enum { REPS = 7, MAXREPS = 16 };
 
 static double median(double *v, unsigned n)
 {
@@ -37,16 +37,38 @@ static double median(double *v, unsigned n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-static void line(const char *fig, double skiff, const char *peer, double p,
+/* Median of a round's REPS results, leaving @v in measurement order. */
+static double median_of(const double *v)
+{
+	double c[MAXREPS];
+
+	memcpy(c, v, REPS * sizeof(*v));
+	return median(c, REPS);
+}
+
+/*
+ * One figure line.  @s and @p hold the per-round results of skiff and the
+ * peer, measured back to back in each round; the ratio printed is the
+ * median of the per-round ratios, which a load change between rounds
+ * moves far less than the ratio of the two medians.
+ */
+static void line(const char *fig, double *s, const char *peer, double *p,
 		 const char *unit, int higher_better)
 {
-	if (p <= 0) {
-		printf("%s: skiff %.2f %s, %s not available\n", fig, skiff,
-		       unit, peer);
+	double q[MAXREPS], ms, mp;
+
+	for (unsigned i = 0; i < REPS; i++)
+		q[i] = p[i] > 0 ? (higher_better ? s[i] / p[i] : p[i] / s[i])
+				: 0;
+	ms = median_of(s);
+	mp = median_of(p);
+	if (mp <= 0) {
+		printf("%s: skiff %.2f %s, %s not available\n", fig, ms, unit,
+		       peer);
 		return;
 	}
-	printf("%s: skiff %.2f %s, %s %.2f %s, ratio %.2f\n", fig, skiff, unit,
-	       peer, p, unit, higher_better ? skiff / p : p / skiff);
+	printf("%s: skiff %.2f %s, %s %.2f %s, ratio %.2f\n", fig, ms, unit,
+	       peer, mp, unit, median(q, REPS));
 }
 
 static void ring_figures(uint64_t n, uint64_t rounds)
@@ -65,10 +87,8 @@ static void ring_figures(uint64_t n, uint64_t rounds)
 		}
 		snprintf(fig, sizeof(fig), "ring throughput burst %u",
 			 bursts[b]);
-		line(fig, median(s, REPS), "rte_ring SP/SC", median(r, REPS),
-		     "Mops/s", 1);
-		line(fig, median(s, REPS), "wfcqueue", median(w, REPS),
-		     "Mops/s", 1);
+		line(fig, s, "rte_ring SP/SC", r, "Mops/s", 1);
+		line(fig, s, "wfcqueue", w, "Mops/s", 1);
 		for (unsigned i = 0; i < REPS; i++) {
 			s[i] = qb_local_skiff(bursts[b], n);
 			r[i] = qb_have_rte() ? qb_local_rte(bursts[b], n) : 0;
@@ -76,20 +96,16 @@ static void ring_figures(uint64_t n, uint64_t rounds)
 		}
 		snprintf(fig, sizeof(fig), "ring push+pop one thread burst %u",
 			 bursts[b]);
-		line(fig, median(s, REPS), "rte_ring SP/SC", median(r, REPS),
-		     "Mops/s", 1);
-		line(fig, median(s, REPS), "wfcqueue", median(w, REPS),
-		     "Mops/s", 1);
+		line(fig, s, "rte_ring SP/SC", r, "Mops/s", 1);
+		line(fig, s, "wfcqueue", w, "Mops/s", 1);
 	}
 	for (unsigned i = 0; i < REPS; i++) {
 		s[i] = qb_pingpong_skiff(rounds);
 		r[i] = qb_have_rte() ? qb_pingpong_rte(rounds) : 0;
 		w[i] = qb_pingpong_wfcq(rounds);
 	}
-	line("ring ping-pong one-way", median(s, REPS), "rte_ring SP/SC",
-	     median(r, REPS), "ns", 0);
-	line("ring ping-pong one-way", median(s, REPS), "wfcqueue",
-	     median(w, REPS), "ns", 0);
+	line("ring ping-pong one-way", s, "rte_ring SP/SC", r, "ns", 0);
+	line("ring ping-pong one-way", s, "wfcqueue", w, "ns", 0);
 }
 
 /* eventfd wake latency between two pthreads (the peer). */
