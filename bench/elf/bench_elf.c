@@ -11,12 +11,15 @@
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <link.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <elf/loader.h>
 #include <elf/tls.h>
@@ -47,10 +50,23 @@ static const struct lib libs[] = {
 	    "ZSTD_getErrorName", "ZSTD_isError" } },
 };
 
+/*
+ * glibc never unloads an object that defines STB_GNU_UNIQUE symbols (every
+ * C++ library), so a repeated dlopen of libstdc++ would only count a
+ * reference: it is measured once per fresh child process instead.  Both
+ * load its libgcc_s dependency from the file; libm is the host's.
+ */
+static const struct lib cxx_lib = {
+	"/usr/lib/x86_64-linux-gnu/libstdc++.so.6",
+	{ "_Znwm", "_ZdlPv", "__cxa_throw", "__cxa_allocate_exception",
+	  "_ZSt4cout", "_ZNSt8ios_base4InitC1Ev", "_ZSt9terminatev",
+	  "__cxa_begin_catch" }
+};
+
 #ifndef BENCH_REPS
 #define BENCH_REPS 301
 #endif
-enum { REPS = BENCH_REPS, CACHE_SLOTS = 1024 };
+enum { REPS = BENCH_REPS, CACHE_SLOTS = 8192 };
 
 static uint64_t now_ns(void)
 {
@@ -61,8 +77,10 @@ static uint64_t now_ns(void)
 }
 
 /*
- * A provider with an open-addressed cache of resolved libc names, keyed
- * by the GNU hash the loader passes in: what a kernel's export table is.
+ * The libc provider.  Default (CACHED): names the host's bloom filters
+ * reject are answered "no" at once, the rest from an open-addressed cache
+ * of dlvsym answers keyed by the GNU hash the loader passes in: what a
+ * kernel's export table (a bloom filter and a hash table) is.
  */
 struct cache_ent {
 	const char *name; /* owned copy */
@@ -72,7 +90,88 @@ struct cache_ent {
 };
 
 static struct cache_ent cache[CACHE_SLOTS];
-static int use_cache = 1;
+
+/* How the provider answers: see the three figure groups in main(). */
+enum provider_mode { CACHED, BLOOM_DLVSYM, PLAIN_DLVSYM };
+static enum provider_mode mode = CACHED;
+
+/*
+ * The GNU hash bloom filters of the host's objects (the executable, libc,
+ * libm, ld.so: what dlsym(RTLD_DEFAULT) searches, and the vDSO), read from
+ * their dynamic sections once, at start.  A name no filter admits is not defined by the host, so
+ * the provider can answer "no" without calling dlvsym.  These are the
+ * host's own tables, not a cache of answers.
+ */
+struct host_bloom {
+	const uint64_t *words;
+	uint32_t mask, shift;
+};
+
+static struct host_bloom blooms[32];
+static int nblooms;
+static bool bloom_unusable; /* a host object without DT_GNU_HASH */
+
+static const uint32_t *gnu_hash_of(const struct dl_phdr_info *info)
+{
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+
+		if (ph->p_type != PT_DYNAMIC)
+			continue;
+		for (const ElfW(Dyn) *d =
+			     (const void *)(info->dlpi_addr + ph->p_vaddr);
+		     d->d_tag != DT_NULL; d++) {
+			uintptr_t p = d->d_un.d_ptr;
+
+			if (d->d_tag != DT_GNU_HASH)
+				continue;
+			/* glibc relocates writable .dynamic in place. */
+			if (p < info->dlpi_addr)
+				p += info->dlpi_addr;
+			return (const uint32_t *)p;
+		}
+	}
+	return NULL;
+}
+
+static int bloom_cb(struct dl_phdr_info *info, size_t size, void *data)
+{
+	const uint32_t *h = gnu_hash_of(info);
+
+	(void)size;
+	(void)data;
+	if (!h || nblooms == (int)(sizeof(blooms) / sizeof(blooms[0]))) {
+		bloom_unusable = true;
+		return 0;
+	}
+	blooms[nblooms++] = (struct host_bloom){
+		.words = (const void *)(h + 4), /* 8-aligned in ELF64 */
+		.mask = h[2] - 1,
+		.shift = h[3],
+	};
+	return 0;
+}
+
+static bool host_may_define(uint32_t hash)
+{
+	if (bloom_unusable)
+		return true;
+	for (int i = 0; i < nblooms; i++) {
+		uint64_t w = blooms[i].words[(hash / 64) & blooms[i].mask];
+		uint64_t bits = (1ull << (hash % 64)) |
+				(1ull << ((hash >> blooms[i].shift) % 64));
+
+		if ((w & bits) == bits)
+			return true;
+	}
+	return false;
+}
+
+static void *host_sym(const char *name, const char *version)
+{
+	return version ? dlvsym(RTLD_DEFAULT, name, version)
+		       : dlsym(RTLD_DEFAULT, name);
+}
 
 static bool same_version(const char *a, const char *b)
 {
@@ -86,20 +185,24 @@ static void *cached_lookup(void *ctx, const char *name, const char *version,
 	void *a;
 
 	(void)ctx;
-	if (!use_cache)
-		return version ? dlvsym(RTLD_DEFAULT, name, version)
-			       : dlsym(RTLD_DEFAULT, name);
-	for (;; i++) {
+	if (mode == PLAIN_DLVSYM)
+		return host_sym(name, version);
+	if (!host_may_define(hash))
+		return NULL;
+	if (mode == BLOOM_DLVSYM)
+		return host_sym(name, version);
+	for (uint32_t n = 0;; i++, n++) {
 		struct cache_ent *e = &cache[i % CACHE_SLOTS];
 
+		if (n == CACHE_SLOTS)
+			return host_sym(name, version); /* full: not kept */
 		if (!e->name)
 			break;
 		if (e->hash == hash && strcmp(e->name, name) == 0 &&
 		    same_version(e->version, version))
 			return e->addr;
 	}
-	a = version ? dlvsym(RTLD_DEFAULT, name, version)
-		    : dlsym(RTLD_DEFAULT, name);
+	a = host_sym(name, version);
 	cache[i % CACHE_SLOTS] = (struct cache_ent){
 		.name = strdup(name),
 		.version = version ? strdup(version) : NULL,
@@ -109,7 +212,9 @@ static void *cached_lookup(void *ctx, const char *name, const char *version,
 	return a;
 }
 
-static const char *const libc_names[] = { "libc.so.6", NULL };
+/* libm: libstdc++ needs it (errno through initial-exec TLS, so it must be
+ * the host's own libm, made global in main()). */
+static const char *const libc_names[] = { "libc.so.6", "libm.so.6", NULL };
 static struct sk_elf_provider provider = { .name = "libc-cached",
 					   .lookup = cached_lookup,
 					   .sonames = libc_names };
@@ -183,6 +288,99 @@ static void run(const struct lib *l, const char *label)
 	       strrchr(l->path, '/') + 1, label, ms, mg, ms / mg);
 }
 
+/* One skiff_once or glibc_once in a fresh child; its time in ns. */
+static uint64_t in_child(const struct lib *l, bool sk)
+{
+	uint64_t t = 0;
+	int fd[2], st;
+	pid_t pid;
+
+	if (pipe(fd))
+		exit(1);
+	pid = fork();
+	if (pid == 0) {
+		close(fd[0]);
+		t = sk ? skiff_once(l) : glibc_once(l);
+		_exit(write(fd[1], &t, sizeof(t)) == sizeof(t) ? 0 : 1);
+	}
+	close(fd[1]);
+	if (pid < 0 || read(fd[0], &t, sizeof(t)) != sizeof(t) ||
+	    waitpid(pid, &st, 0) != pid || st != 0) {
+		fprintf(stderr, "%s: child failed\n", sk ? "skiff" : "glibc");
+		exit(1);
+	}
+	close(fd[0]);
+	return t;
+}
+
+static void run_fresh(const struct lib *l, const char *label)
+{
+	enum { N = REPS / 10 + 1 };
+	static uint64_t s[N], g[N];
+	double ms, mg;
+
+	if (dlopen(l->path, RTLD_NOW | RTLD_NOLOAD)) {
+		/* Sanitizer runtimes bring libstdc++ into the host. */
+		printf("%s: skipped, the host has it loaded already\n",
+		       strrchr(l->path, '/') + 1);
+		return;
+	}
+	skiff_once(l); /* page cache and provider cache; glibc's in a child */
+	in_child(l, false);
+	for (int r = 0; r < N; r++) {
+		s[r] = in_child(l, true);
+		g[r] = in_child(l, false);
+	}
+	qsort(s, N, sizeof(s[0]), cmp_u64);
+	qsort(g, N, sizeof(g[0]), cmp_u64);
+	ms = (double)s[N / 2] / 1000.0;
+	mg = (double)g[N / 2] / 1000.0;
+	printf("%s first open+8 dlsym+close in a fresh process%s: skiff %.1f "
+	       "us, glibc %.1f us, ratio %.2f\n",
+	       strrchr(l->path, '/') + 1, label, ms, mg, ms / mg);
+}
+
+/*
+ * --only=skiff|bloom|dlvsym|glibc: run one side alone (skiff with the
+ * cached, bloom + dlvsym or plain dlvsym provider, or glibc), REPS rounds
+ * over every library, for perf stat, strace -c and callgrind.  --only=cxx:
+ * skiff (cached provider) loads and unloads libstdc++ REPS / 10 + 1 times;
+ * --only=glibc-cxx: glibc loads it once.
+ */
+static int run_only(const char *side)
+{
+	static const char *const names[] = { "skiff", "bloom", "dlvsym" };
+	bool sk = false;
+
+	for (int m = 0; m < 3; m++)
+		if (strcmp(side, names[m]) == 0) {
+			mode = (enum provider_mode)m;
+			sk = true;
+		}
+	if (strcmp(side, "cxx") == 0) { /* skiff and libstdc++ only */
+		for (int r = 0; r < REPS / 10 + 1; r++)
+			skiff_once(&cxx_lib);
+		return 0;
+	}
+	if (strcmp(side, "glibc-cxx") == 0) { /* once: never unloaded */
+		glibc_once(&cxx_lib);
+		return 0;
+	}
+	if (!sk && strcmp(side, "glibc") != 0)
+		return 2;
+	for (int r = 0; r < REPS; r++)
+		for (size_t i = 0; i < sizeof(libs) / sizeof(libs[0]); i++)
+			(void)(sk ? skiff_once(&libs[i])
+				  : glibc_once(&libs[i]));
+	return 0;
+}
+
+/*
+ * Three groups of figures, by how the libc provider answers: from a
+ * cache filled on first use (what a kernel export table is); dlvsym for
+ * every name the host's bloom filters admit (no answers kept); dlvsym for
+ * every name.  --cached-only stops after the first group.
+ */
 int main(int argc, char **argv)
 {
 	struct sk_elf_ops ops;
@@ -191,12 +389,23 @@ int main(int argc, char **argv)
 	if (sk_elf_init(&ops) || sk_elf_provider_add(&provider) ||
 	    sk_elf_tls_create(&host_ops_current_tcb))
 		return 1;
+	if (!dlopen("libm.so.6", RTLD_NOW | RTLD_GLOBAL))
+		return 1;
+	dl_iterate_phdr(bloom_cb, NULL);
+	if (argc > 1 && strncmp(argv[1], "--only=", 7) == 0)
+		return run_only(argv[1] + 7);
 	for (size_t i = 0; i < sizeof(libs) / sizeof(libs[0]); i++)
 		run(&libs[i], "");
+	run_fresh(&cxx_lib, "");
 	if (argc > 1 && strcmp(argv[1], "--cached-only") == 0)
 		return 0;
-	use_cache = 0;
+	mode = BLOOM_DLVSYM;
 	for (size_t i = 0; i < sizeof(libs) / sizeof(libs[0]); i++)
-		run(&libs[i], " (uncached dlvsym provider)");
+		run(&libs[i], " (dlvsym provider, host bloom first)");
+	run_fresh(&cxx_lib, " (dlvsym provider, host bloom first)");
+	mode = PLAIN_DLVSYM;
+	for (size_t i = 0; i < sizeof(libs) / sizeof(libs[0]); i++)
+		run(&libs[i], " (dlvsym provider, every name)");
+	run_fresh(&cxx_lib, " (dlvsym provider, every name)");
 	return 0;
 }

@@ -29,6 +29,8 @@ enum {
 	SK_ELF_MAX_TLS = 1u << 24,
 	SK_ELF_MAX_PATH = 1024,
 	SK_ELF_TLS_SURPLUS = 1024, /* static TLS kept for late objects */
+	SK_ELF_PREFAULT_MAX = 64 * 1024, /* writable mappings prefaulted */
+	SK_ELF_MEMO_MAX = 4096, /* symbol memo slots per relocation pass */
 };
 
 /* One version a symbol may carry: from verdef or verneed. */

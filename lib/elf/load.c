@@ -178,9 +178,48 @@ static unsigned init_prot_of(const struct sk_elf64_phdr *ph)
 	return prot;
 }
 
-/* @mapped: the reservation already maps this segment's file pages. */
+/*
+ * Small writable file-backed segments are relocated almost page by page:
+ * ask the embedder to fault them in with the mapping (one kernel call
+ * instead of a read fault and a copy-on-write fault per page).
+ */
+static unsigned map_prot_of(const struct sk_elf64_phdr *ph, uint64_t len)
+{
+	unsigned prot = init_prot_of(ph);
+
+	if ((prot & SK_ELF_PROT_WRITE) && len <= SK_ELF_PREFAULT_MAX)
+		prot |= SK_ELF_MAP_PREFAULT;
+	return prot;
+}
+
+/* Fill the segment's file pages: map them, or read into anonymous memory. */
+static int fill_segment(void *h, uintptr_t base, const struct sk_elf64_phdr *ph,
+			unsigned init_prot)
+{
+	const struct sk_elf_ops *o = &sk_elf_g.ops;
+	uint64_t start = page_down(ph->p_vaddr);
+	uint64_t file_end = page_up(ph->p_vaddr + ph->p_filesz);
+	int err;
+
+	if (o->file_map && ph->p_filesz)
+		return o->file_map(o->ctx, h, (void *)(base + start),
+				   file_end - start, page_down(ph->p_offset),
+				   map_prot_of(ph, file_end - start));
+	err = o->mem_protect(o->ctx, (void *)(base + start), file_end - start,
+			     init_prot);
+	if (!err && ph->p_filesz)
+		err = read_exact(h, (void *)(base + ph->p_vaddr), ph->p_filesz,
+				 ph->p_offset);
+	return err;
+}
+
+/*
+ * @mapped: the reservation already maps this segment's file pages (at the
+ * right file offset) with protection @res_prot.
+ */
 static int place_segment(void *h, uintptr_t base,
-			 const struct sk_elf64_phdr *ph, bool mapped)
+			 const struct sk_elf64_phdr *ph, bool mapped,
+			 unsigned res_prot)
 {
 	const struct sk_elf_ops *o = &sk_elf_g.ops;
 	unsigned prot = seg_prot(ph->p_flags), init_prot = init_prot_of(ph);
@@ -188,19 +227,11 @@ static int place_segment(void *h, uintptr_t base,
 	uint64_t file_end = page_up(ph->p_vaddr + ph->p_filesz);
 	int err = 0;
 
-	if (mapped) {
-		err = 0; /* the reservation maps the file pages already */
-	} else if (o->file_map && ph->p_filesz) {
-		err = o->file_map(o->ctx, h, (void *)(base + start),
-				  file_end - start, page_down(ph->p_offset),
-				  init_prot);
-	} else {
+	if (!mapped)
+		err = fill_segment(h, base, ph, init_prot);
+	else if (init_prot != res_prot)
 		err = o->mem_protect(o->ctx, (void *)(base + start),
 				     file_end - start, init_prot);
-		if (!err && ph->p_filesz)
-			err = read_exact(h, (void *)(base + ph->p_vaddr),
-					 ph->p_filesz, ph->p_offset);
-	}
 	if (!err)
 		err = place_bss(base, ph, prot);
 	if (!err && init_prot != prot && file_end > start)
@@ -237,6 +268,15 @@ static const struct sk_elf64_phdr *tiles(const struct sk_elf_obj *obj)
 	return first;
 }
 
+/* The reservation maps @ph's pages from the file at the right offset. */
+static bool reserve_maps(const struct sk_elf_obj *obj,
+			 const struct sk_elf64_phdr *first,
+			 const struct sk_elf64_phdr *ph)
+{
+	return first && page_down(ph->p_vaddr) - obj->vaddr_lo ==
+				page_down(ph->p_offset);
+}
+
 static int reserve(void *h, struct sk_elf_obj *obj, uint64_t align,
 		   const struct sk_elf64_phdr **first)
 {
@@ -249,10 +289,16 @@ static int reserve(void *h, struct sk_elf_obj *obj, uint64_t align,
 	return o->mem_reserve(o->ctx, obj->map_len, align, &obj->map);
 }
 
+/*
+ * With a file-mapped reservation, a segment whose file offset matches its
+ * place in the range only needs its protection changed (ordinary libraries:
+ * everything but the data segment); the others are mapped over it.
+ */
 static int map_segments(const char *path, void *h, struct sk_elf_obj *obj,
 			uint64_t hi, uint64_t align)
 {
 	const struct sk_elf64_phdr *first;
+	unsigned res_prot;
 	int err;
 
 	obj->map_len = hi - obj->vaddr_lo;
@@ -262,12 +308,15 @@ static int map_segments(const char *path, void *h, struct sk_elf_obj *obj,
 		return sk_elf_fail(err, path, "cannot reserve address space",
 				   NULL);
 	}
+	res_prot = first ? init_prot_of(first) : SK_ELF_PROT_NONE;
 	obj->base = (uintptr_t)obj->map - obj->vaddr_lo;
 	for (uint16_t i = 0; i < obj->phnum; i++) {
-		if (obj->phdr[i].p_type != SK_PT_LOAD)
+		const struct sk_elf64_phdr *ph = &obj->phdr[i];
+
+		if (ph->p_type != SK_PT_LOAD)
 			continue;
-		err = place_segment(h, obj->base, &obj->phdr[i],
-				    &obj->phdr[i] == first);
+		err = place_segment(h, obj->base, ph,
+				    reserve_maps(obj, first, ph), res_prot);
 		if (err)
 			return sk_elf_fail(err, path, "cannot map segment",
 					   NULL);

@@ -23,9 +23,23 @@ static void add64(char *where, uint64_t v)
 	put64(where, old + v);
 }
 
+/*
+ * Symbol index -> resolved address (S, an ifunc already called), direct
+ * mapped, for one relocation pass: C++ objects refer to the same symbol
+ * from many relocations (libstdc++: 4301 symbol relocations, 2610
+ * symbols), and each is then looked up once.  Only 64, GLOB_DAT and
+ * JUMP_SLOT use it; TLS and COPY relocations need the whole definition.
+ */
+struct sym_memo {
+	uint32_t idx; /* 0: empty (symbol 0 is never looked up) */
+	uintptr_t addr;
+};
+
 struct reloc_ctx {
 	struct sk_elf_obj *obj;
 	size_t ndesc; /* dynamic TLSDESC arguments used so far */
+	struct sym_memo *memo; /* NULL: none (allocation failed) */
+	uint32_t memo_mask;
 };
 
 static int undefined(const struct sk_elf_obj *obj, const char *name)
@@ -183,6 +197,32 @@ static int copy_reloc(struct sk_elf_obj *obj, const struct sk_elf64_rela *r,
 	return 0;
 }
 
+/* S for a 64/GLOB_DAT/JUMP_SLOT relocation against @idx, through the memo. */
+static int sym_addr(struct reloc_ctx *rc, uint32_t idx, uint32_t type,
+		    uintptr_t *s)
+{
+	struct sym_memo *m = rc->memo ? &rc->memo[idx & rc->memo_mask] : NULL;
+	struct sk_elf_def def;
+	int err;
+
+	if (m && m->idx == idx && idx != 0) {
+		*s = m->addr;
+		return 0;
+	}
+	err = bind_sym(rc->obj, idx, type, &def);
+	if (err)
+		return err;
+	*s = sk_elf_def_addr(&def, rc->obj->load_flags, &err);
+	if (err)
+		return sk_elf_fail(err, rc->obj->path,
+				   "ifunc refused (SK_ELF_NOEXEC)", NULL);
+	if (m) {
+		m->idx = idx;
+		m->addr = *s;
+	}
+	return 0;
+}
+
 static int sym_reloc(struct reloc_ctx *rc, const struct sk_elf64_rela *r,
 		     char *where)
 {
@@ -195,18 +235,18 @@ static int sym_reloc(struct reloc_ctx *rc, const struct sk_elf64_rela *r,
 		return sk_elf_fail(-EINVAL, rc->obj->path,
 				   "relocation symbol index out of range",
 				   NULL);
-	err = bind_sym(rc->obj, idx, type, &def);
+	if (type != SK_R_X86_64_64 && type != SK_R_X86_64_GLOB_DAT &&
+	    type != SK_R_X86_64_JUMP_SLOT) {
+		err = bind_sym(rc->obj, idx, type, &def);
+		if (err)
+			return err;
+		if (type == SK_R_X86_64_COPY)
+			return copy_reloc(rc->obj, r, &def);
+		return tls_reloc(rc, type, where, &def, r->r_addend);
+	}
+	err = sym_addr(rc, idx, type, &s);
 	if (err)
 		return err;
-	if (type == SK_R_X86_64_COPY)
-		return copy_reloc(rc->obj, r, &def);
-	if (type != SK_R_X86_64_64 && type != SK_R_X86_64_GLOB_DAT &&
-	    type != SK_R_X86_64_JUMP_SLOT)
-		return tls_reloc(rc, type, where, &def, r->r_addend);
-	s = sk_elf_def_addr(&def, rc->obj->load_flags, &err);
-	if (err)
-		return sk_elf_fail(err, rc->obj->path,
-				   "ifunc refused (SK_ELF_NOEXEC)", NULL);
 	put64(where, s + (type == SK_R_X86_64_64 ? (uint64_t)r->r_addend : 0));
 	return 0;
 }
@@ -286,23 +326,42 @@ bad:
 	return sk_elf_fail(-EINVAL, obj->path, "bad DT_RELR entry", NULL);
 }
 
-static size_t count_tlsdesc(const struct sk_elf64_rela *t, size_t n)
+/* Relocations of the types that bind through the memo, and TLSDESC ones. */
+static void count_relocs(const struct sk_elf64_rela *t, size_t n, size_t *nsym,
+			 size_t *ndesc)
 {
-	size_t c = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t type = SK_ELF_R_TYPE(t[i].r_info);
 
-	for (size_t i = 0; i < n; i++)
-		c += SK_ELF_R_TYPE(t[i].r_info) == SK_R_X86_64_TLSDESC;
-	return c;
+		*ndesc += type == SK_R_X86_64_TLSDESC;
+		*nsym += type == SK_R_X86_64_64 ||
+			 type == SK_R_X86_64_GLOB_DAT ||
+			 type == SK_R_X86_64_JUMP_SLOT;
+	}
+}
+
+/*
+ * A memo slot per such relocation (a power of two, at most one per symbol
+ * and SK_ELF_MEMO_MAX), so small objects pay little; none if no memory.
+ */
+static void memo_alloc(struct reloc_ctx *rc, size_t nsym)
+{
+	uint32_t n = 16;
+
+	while (n < nsym && n < rc->obj->nsyms && n < SK_ELF_MEMO_MAX)
+		n *= 2;
+	rc->memo = sk_elf_zalloc(n * sizeof(*rc->memo));
+	rc->memo_mask = n - 1;
 }
 
 int sk_elf_relocate(struct sk_elf_obj *obj)
 {
 	struct reloc_ctx rc = { .obj = obj };
-	size_t ndesc;
+	size_t ndesc = 0, nsym = 0;
 	int err;
 
-	ndesc = count_tlsdesc(obj->rela, obj->nrela) +
-		count_tlsdesc(obj->jmprel, obj->njmprel);
+	count_relocs(obj->rela, obj->nrela, &nsym, &ndesc);
+	count_relocs(obj->jmprel, obj->njmprel, &nsym, &ndesc);
 	if (ndesc) {
 		obj->tlsdesc_args =
 			sk_elf_zalloc(ndesc * sizeof(*obj->tlsdesc_args));
@@ -310,11 +369,14 @@ int sk_elf_relocate(struct sk_elf_obj *obj)
 			return sk_elf_fail(-ENOMEM, obj->path, "out of memory",
 					   NULL);
 	}
+	if (nsym)
+		memo_alloc(&rc, nsym);
 	err = apply_relr(obj);
 	for (size_t i = 0; !err && i < obj->nrela; i++)
 		err = reloc_one(&rc, &obj->rela[i]);
 	for (size_t i = 0; !err && i < obj->njmprel; i++)
 		err = reloc_one(&rc, &obj->jmprel[i]);
+	sk_elf_free(rc.memo);
 	if (!err)
 		err = sk_elf_protect_final(obj);
 	if (!err)

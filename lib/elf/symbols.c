@@ -21,6 +21,9 @@ static uint32_t gnu_hash(const char *name, size_t *len)
 	return h;
 }
 
+/* gnu_hash("__tls_get_addr"), checked before comparing the name. */
+#define TLS_GET_ADDR_HASH 0x7c8ad2efu
+
 void sk_elf_lookup_init(struct sk_elf_lookup *lk, const char *name,
 			const struct sk_elf_ver *ver)
 {
@@ -136,7 +139,8 @@ static bool from_providers(const struct sk_elf_lookup *lk,
 {
 	const char *ver = lk->ver ? lk->ver->name : NULL;
 
-	if (sk_elf_strcmp(lk->name, "__tls_get_addr") == 0) {
+	if (lk->gnu_hash == TLS_GET_ADDR_HASH &&
+	    sk_elf_strcmp(lk->name, "__tls_get_addr") == 0) {
 		def->addr = (uintptr_t)sk_elf_tls_get_addr;
 		return true;
 	}

@@ -159,8 +159,10 @@ bool sk_elf_version_ok(const struct sk_elf_obj *obj, uint32_t symidx,
 	have = ndx < obj->nvers ? &obj->vers[ndx] : NULL;
 	if (!have || !have->name)
 		return !(vs & SK_VERSYM_HIDDEN);
-	return have->hash == want->hash &&
-	       sk_elf_strcmp(have->name, want->name) == 0;
+	/* Often the same entry, or names in the same string table. */
+	return have == want || have->name == want->name ||
+	       (have->hash == want->hash &&
+		sk_elf_strcmp(have->name, want->name) == 0);
 }
 
 static bool has_defs(const struct sk_elf_obj *obj)

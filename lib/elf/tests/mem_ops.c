@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <elf/loader.h>
 
@@ -58,6 +60,53 @@ static void m_close(void *ctx, void *h)
 	(void)h;
 }
 
+static int prot_of(unsigned p)
+{
+	return ((p & SK_ELF_PROT_READ) ? PROT_READ : 0) |
+	       ((p & SK_ELF_PROT_WRITE) ? PROT_WRITE : 0) |
+	       ((p & SK_ELF_PROT_EXEC) ? PROT_EXEC : 0);
+}
+
+/*
+ * file_map over the buffer: fresh pages filled with the file's bytes.
+ * Pages wholly past the end of the file stay inaccessible, so a loader
+ * that touched them (SIGBUS with a real file mapping) crashes here too.
+ */
+static int m_map(void *ctx, void *h, void *va, size_t len, uint64_t off,
+		 unsigned prot)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE), n = 0, in_file;
+
+	(void)ctx;
+	(void)h;
+	if (mmap(va, len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS, -1, 0) == MAP_FAILED)
+		return -errno;
+	if (off < cur_len) {
+		n = cur_len - (size_t)off < len ? cur_len - (size_t)off : len;
+		memcpy(va, cur + off, n);
+	}
+	in_file = (n + pg - 1) & ~(pg - 1);
+	if (in_file < len &&
+	    mprotect((char *)va + in_file, len - in_file, PROT_NONE))
+		return -errno;
+	if (in_file && mprotect(va, in_file, prot_of(prot)))
+		return -errno;
+	return 0;
+}
+
+static int (*host_reserve)(void *ctx, size_t len, size_t align, void **va);
+
+static int m_map_reserve(void *ctx, void *h, size_t len, size_t align,
+			 unsigned prot, void **va)
+{
+	int err = host_reserve(ctx, len, align, va);
+
+	if (!err)
+		err = m_map(ctx, h, *va, len, 0, prot);
+	return err;
+}
+
 /*
  * Providers come first in the scope, so answering every name would hide
  * the object's own definitions: answer what the seeds import (libc names
@@ -101,6 +150,11 @@ int mem_ops_start(void)
 	ops.file_size = m_size;
 	ops.file_close = m_close;
 	ops.search_path = NULL;
+	if (getenv("SK_ELF_MEM_MAP")) {
+		host_reserve = ops.mem_reserve;
+		ops.file_map = m_map;
+		ops.file_map_reserve = m_map_reserve;
+	}
 	err = sk_elf_init(&ops);
 	if (!err)
 		err = sk_elf_provider_add(&catch_all);

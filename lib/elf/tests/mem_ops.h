@@ -5,6 +5,9 @@
  * other path is missing, and a provider satisfies the seeds' imports
  * (and the sonames they need) with a harmless address.
  * Objects are opened with SK_ELF_NOEXEC: no code of theirs ever runs.
+ * With SK_ELF_MEM_MAP set in the environment, file_map and
+ * file_map_reserve are emulated over the buffer (pages past its end
+ * inaccessible), so the mapping path meets the same hostile input.
  */
 #ifndef SK_ELF_TESTS_MEM_OPS_H
 #define SK_ELF_TESTS_MEM_OPS_H

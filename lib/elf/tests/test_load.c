@@ -104,6 +104,12 @@ static void test_reloc_all_types_resolved(void **state)
 	assert_int_equal(((int2_fn)(uintptr_t)sym(o, "reloc_call_add"))(2, 40),
 			 42);
 	assert_int_equal(**(int **)sym(o, "reloc_p64"), 30);
+	/* Symbols referenced by several relocations (the memo). */
+	assert_int_equal(**(int **)sym(o, "reloc_p64_again"), 20);
+	assert_ptr_equal(*(int **)sym(o, "reloc_counter_p"),
+			 sym(o, "dep_counter"));
+	assert_ptr_equal(*(void **)sym(o, "reloc_add_p"), sym(o, "dep_add"));
+	assert_int_equal((*(int2_fn *)sym(o, "reloc_add_p"))(1, 2), 3);
 	relr = sym(o, "reloc_relr");
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(*relr[i], i + 1);

@@ -30,6 +30,13 @@ enum sk_elf_prot {
 	SK_ELF_PROT_READ = 1,
 	SK_ELF_PROT_WRITE = 2,
 	SK_ELF_PROT_EXEC = 4,
+	/*
+	 * file_map only, a hint with no effect on protections: the loader
+	 * is about to write most of these (writable, at most 64 KiB) pages
+	 * while relocating, so the embedder may copy them in now (Linux:
+	 * MAP_POPULATE) instead of taking a fault per page.
+	 */
+	SK_ELF_MAP_PREFAULT = 8,
 };
 
 /*
@@ -47,8 +54,9 @@ struct sk_elf_ops {
 	void (*file_close)(void *ctx, void *h);
 	/*
 	 * Optional: map @len bytes of the file at @off over @va (page
-	 * aligned, inside a reservation) with @prot, copy-on-write.  When
-	 * NULL the loader reads the file into anonymous memory instead.
+	 * aligned, inside a reservation) with @prot, copy-on-write.  @prot
+	 * may carry the SK_ELF_MAP_PREFAULT hint.  When NULL the loader
+	 * reads the file into anonymous memory instead.
 	 */
 	int (*file_map)(void *ctx, void *h, void *va, size_t len, uint64_t off,
 			unsigned prot);
@@ -57,8 +65,9 @@ struct sk_elf_ops {
 	 * @align that start out as a copy-on-write mapping of the file from
 	 * offset 0 with @prot (pages past the end of the file are never
 	 * touched).  The loader uses it only when the segments cover the
-	 * whole range, so it saves the separate reservation (as glibc maps
-	 * its first segment).  Released with mem_release.
+	 * whole range; segments whose file offset matches their place in
+	 * the range then only get mem_protect, the others file_map over it.
+	 * Released with mem_release.
 	 */
 	int (*file_map_reserve)(void *ctx, void *h, size_t len, size_t align,
 				unsigned prot, void **va);

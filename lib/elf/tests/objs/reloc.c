@@ -8,6 +8,13 @@ int dep_add(int a, int b);
 int host_hook(int x);
 
 int *reloc_p64 = &dep_array[2];
+/*
+ * The same symbols again from data (R_X86_64_64, other addends): the
+ * relocation pass looks each symbol up once and serves these from its memo.
+ */
+int *reloc_p64_again = &dep_array[1];
+int *reloc_counter_p = &dep_counter;
+int (*reloc_add_p)(int, int) = dep_add;
 static int local_tab[3] = { 1, 2, 3 };
 int *reloc_relr[3] = { &local_tab[0], &local_tab[1], &local_tab[2] };
 
