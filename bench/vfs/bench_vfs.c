@@ -4,7 +4,8 @@
  * and 4 KiB pread/pwrite of a cached file, each on skiff's ramfs (a
  * function call) and through Linux system calls on tmpfs, in the same
  * run on the same thread.  Both sides use relative paths from a current
- * directory holding the same tree.  Each figure is the median of rounds;
+ * directory holding the same tree.  Rounds alternate between the two
+ * sides; each figure is a side's median round (of 15);
  * the ratio is Linux time over skiff time.  The machine may be shared:
  * compare ratios, and see docs/vfs.md for callgrind instruction counts.
  *
@@ -29,7 +30,7 @@
 #include <sched/thread.h>
 #include <vfs/vfs.h>
 
-enum { ROUNDS = 7 };
+enum { ROUNDS = 15 };
 
 static long iters = 20000;
 static char base[64];
@@ -148,29 +149,34 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Median over ROUNDS of the mean ns per call of @fn. */
-static double measure(op_fn fn)
+/* Mean ns per call of @fn over one round. */
+static uint64_t round_ns(op_fn fn)
 {
-	uint64_t t[ROUNDS];
+	uint64_t t0 = sk_plat_clock_ns();
 
-	for (int r = 0; r < ROUNDS; r++) {
-		uint64_t t0 = sk_plat_clock_ns();
-
-		for (long i = 0; i < iters; i++)
-			fn();
-		t[r] = sk_plat_clock_ns() - t0;
-	}
-	sk_preempt_disable();
-	qsort(t, ROUNDS, sizeof(t[0]), cmp_u64);
-	sk_preempt_enable();
-	return (double)t[ROUNDS / 2] / (double)iters;
+	for (long i = 0; i < iters; i++)
+		fn();
+	return sk_plat_clock_ns() - t0;
 }
 
+/*
+ * Rounds alternate between the two sides, so both see the same load on
+ * a shared machine; each side's figure is its median round.
+ */
 static void figure(const char *name, op_fn sk, op_fn lx)
 {
-	double a = measure(sk), b = measure(lx);
+	uint64_t ts[ROUNDS], tl[ROUNDS];
+	double a, b;
 
+	for (int r = 0; r < ROUNDS; r++) {
+		ts[r] = round_ns(sk);
+		tl[r] = round_ns(lx);
+	}
 	sk_preempt_disable();
+	qsort(ts, ROUNDS, sizeof(ts[0]), cmp_u64);
+	qsort(tl, ROUNDS, sizeof(tl[0]), cmp_u64);
+	a = (double)ts[ROUNDS / 2] / (double)iters;
+	b = (double)tl[ROUNDS / 2] / (double)iters;
 	printf("%s: skiff %.0f ns, linux-tmpfs %.0f ns, ratio %.1f\n", name, a,
 	       b, b / a);
 	fflush(stdout);
@@ -201,11 +207,28 @@ static void setup_trees(void)
 	close(open(deep, O_CREAT | O_WRONLY, 0644));
 }
 
+/* Every measured call must succeed on both sides, or the figures lie. */
+static void check_ops(void)
+{
+	struct sk_stat sst;
+	struct stat lst;
+	int sfd = sk_vfs_open(deep, SK_O_RDONLY, 0);
+	int lfd = open(deep, O_RDONLY);
+
+	if (sfd < 0 || lfd < 0 || sk_vfs_close(sfd) || close(lfd) ||
+	    sk_vfs_stat(deep, &sst) || stat(deep, &lst) ||
+	    sk_vfs_pread(skfd, page, sizeof(page), 4096) != 4096 ||
+	    pread(lxfd, page, sizeof(page), 4096) != 4096 ||
+	    sk_vfs_stat("f", &sst) || stat("f", &lst) ||
+	    !SK_S_ISREG(sst.mode) || !S_ISREG(lst.st_mode))
+		sk_plat_shutdown(3);
+}
+
 static void bench_main(void *arg)
 {
 	static const struct sk_sched_mem_ops sops = { b_alloc, b_free, NULL };
 	static const struct sk_vfs_mem_ops vops = { v_alloc, b_free, NULL };
-	struct sk_vfs_config cfg = { &vops };
+	struct sk_vfs_config cfg = { &vops, 0 };
 	struct sk_cpuset cpu0;
 
 	(void)arg;
@@ -218,6 +241,7 @@ static void bench_main(void *arg)
 	    chdir(base))
 		sk_plat_shutdown(2);
 	setup_trees();
+	check_ops();
 	figure("open+close depth 1", sk_open1, lx_open1);
 	figure("open+close depth 8", sk_open8, lx_open8);
 	figure("stat depth 8", sk_stat8, lx_stat8);

@@ -18,7 +18,7 @@
 #include <plat/assert.h>
 #include <sched/thread.h>
 
-#include "vfs_impl.h"
+#include "dcache.h"
 
 _Atomic(struct vfs_mount *) sk_vfs_rootmnt;
 struct sk_mutex sk_vfs_mount_lock;
@@ -126,6 +126,8 @@ int sk_vfs_init(const struct sk_vfs_config *cfg)
 
 	if (!cfg || !cfg->mem || !cfg->mem->alloc || !cfg->mem->free)
 		return -EINVAL;
+	if (cfg->dcache_limit && cfg->dcache_limit < VFS_DCACHE_LIMIT_MIN)
+		return -EINVAL;
 	/* acq_rel: one initialiser; pairs with the release on failure. */
 	if (!atomic_compare_exchange_strong_explicit(&vfs_inited, &zero, 1,
 						     memory_order_acq_rel,
@@ -133,7 +135,7 @@ int sk_vfs_init(const struct sk_vfs_config *cfg)
 		return -EBUSY;
 	sk_vfs_mem = *cfg->mem;
 	sk_mutex_init(&sk_vfs_mount_lock);
-	err = sk_vfs_dcache_init();
+	err = sk_vfs_dcache_init(cfg->dcache_limit);
 	if (!err)
 		err = sk_vfs_fd_init();
 	if (!err)

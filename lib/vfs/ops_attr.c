@@ -73,10 +73,15 @@ int sk_vfs_vnode_chmod(struct sk_vnode *vn, uint32_t mode)
 
 int sk_vfs_chmod(const char *path, uint32_t mode)
 {
+	return sk_vfs_chmod_at(NULL, path, mode);
+}
+
+int sk_vfs_chmod_at(struct sk_vnode *start, const char *path, uint32_t mode)
+{
 	struct vfs_nd nd;
 	int err;
 
-	err = sk_vfs_walk(NULL, path, VFS_WALK_FOLLOW, &nd);
+	err = sk_vfs_walk(start, path, VFS_WALK_FOLLOW, &nd);
 	if (err)
 		return err;
 	err = sk_vfs_vnode_chmod(nd.vn, mode);
@@ -89,31 +94,45 @@ static int64_t ts_to_ns(const struct sk_timespec *ts)
 	return ts->sec * 1000000000 + ts->nsec;
 }
 
-int sk_vfs_utimens(const char *path, const struct sk_timespec times[2])
+int sk_vfs_check_times(const struct sk_timespec times[2])
 {
-	struct vfs_nd nd;
-	int64_t now = sk_vfs_now_ns();
-	int err;
-
 	for (int i = 0; times && i < 2; i++)
 		if (times[i].nsec < 0 || times[i].nsec > 999999999 ||
 		    times[i].sec > INT64_MAX / 1000000000 - 1 ||
 		    times[i].sec < INT64_MIN / 1000000000 + 1)
 			return -EINVAL;
+	return 0;
+}
+
+/* Set @vn's times (checked by sk_vfs_check_times). */
+int sk_vfs_utimens_vn(struct sk_vnode *vn, const struct sk_timespec times[2])
+{
+	int64_t now = sk_vfs_now_ns();
+
+	if (sk_vfs_mount_is_rdonly(vn->mnt))
+		return -EROFS;
+	sk_mutex_lock(&vn->lock);
+	vn->atime_ns = times ? ts_to_ns(&times[0]) : now;
+	vn->mtime_ns = times ? ts_to_ns(&times[1]) : now;
+	vn->ctime_ns = now;
+	sk_mutex_unlock(&vn->lock);
+	return 0;
+}
+
+int sk_vfs_utimens(const char *path, const struct sk_timespec times[2])
+{
+	struct vfs_nd nd;
+	int err;
+
+	err = sk_vfs_check_times(times);
+	if (err)
+		return err;
 	err = sk_vfs_walk(NULL, path, VFS_WALK_FOLLOW, &nd);
 	if (err)
 		return err;
-	if (sk_vfs_mount_is_rdonly(nd.vn->mnt)) {
-		sk_vfs_nd_put(&nd);
-		return -EROFS;
-	}
-	sk_mutex_lock(&nd.vn->lock);
-	nd.vn->atime_ns = times ? ts_to_ns(&times[0]) : now;
-	nd.vn->mtime_ns = times ? ts_to_ns(&times[1]) : now;
-	nd.vn->ctime_ns = now;
-	sk_mutex_unlock(&nd.vn->lock);
+	err = sk_vfs_utimens_vn(nd.vn, times);
 	sk_vfs_nd_put(&nd);
-	return 0;
+	return err;
 }
 
 int sk_vfs_truncate(const char *path, int64_t len)

@@ -275,6 +275,7 @@ int sk_vfs_fchmod(int fd, uint32_t mode)
 int sk_vfs_fchdir(int fd)
 {
 	struct vfs_file *f = sk_vfs_fd_get(fd);
+	struct sk_vnode *vn;
 
 	if (!f)
 		return -EBADF;
@@ -282,7 +283,8 @@ int sk_vfs_fchdir(int fd)
 		sk_vfs_file_put(f);
 		return -ENOTDIR;
 	}
-	sk_vfs_vnode_get(f->vn);
+	vn = f->vn;
+	sk_vfs_vnode_get(vn);
 	sk_vfs_file_put(f);
-	return sk_vfs_cwd_set(f->vn);
+	return sk_vfs_cwd_set(vn);
 }

@@ -71,13 +71,14 @@ int sk_vfs_ns_create(struct vfs_nd *nd, uint32_t mode, const char *target,
 	return 0;
 }
 
-static int mknode(const char *path, uint32_t mode, const char *target)
+static int mknode(struct sk_vnode *start, const char *path, uint32_t mode,
+		  const char *target)
 {
 	struct sk_vnode *child, *vn;
 	struct vfs_nd nd;
 	int err;
 
-	err = sk_vfs_walk(NULL, path, VFS_WALK_PARENT, &nd);
+	err = sk_vfs_walk(start, path, VFS_WALK_PARENT, &nd);
 	if (err)
 		return err;
 	if (nd.last_kind != VFS_LAST_NORM) {
@@ -101,12 +102,23 @@ static int mknode(const char *path, uint32_t mode, const char *target)
 	return err;
 }
 
+int sk_vfs_mkdir_at(struct sk_vnode *start, const char *path, uint32_t mode)
+{
+	return mknode(start, path, SK_S_IFDIR | (mode & 07777), NULL);
+}
+
 int sk_vfs_mkdir(const char *path, uint32_t mode)
 {
-	return mknode(path, SK_S_IFDIR | (mode & 07777), NULL);
+	return sk_vfs_mkdir_at(NULL, path, mode);
 }
 
 int sk_vfs_symlink(const char *target, const char *linkpath)
+{
+	return sk_vfs_symlink_at(target, NULL, linkpath);
+}
+
+int sk_vfs_symlink_at(const char *target, struct sk_vnode *start,
+		      const char *linkpath)
 {
 	size_t len;
 
@@ -117,7 +129,7 @@ int sk_vfs_symlink(const char *target, const char *linkpath)
 		return -ENOENT;
 	if (len == SK_PATH_MAX)
 		return -ENAMETOOLONG;
-	return mknode(linkpath, SK_S_IFLNK | 0777, target);
+	return mknode(start, linkpath, SK_S_IFLNK | 0777, target);
 }
 
 /* Checks for removing @child (a reference) from nd->dir; dlocks held. */
@@ -142,13 +154,13 @@ static int remove_check(struct vfs_nd *nd, struct sk_vnode *child,
 	return 0;
 }
 
-static int remove_node(const char *path, bool want_dir)
+int sk_vfs_remove_at(struct sk_vnode *start, const char *path, bool want_dir)
 {
 	struct sk_vnode *child;
 	struct vfs_nd nd;
 	int err;
 
-	err = sk_vfs_walk(NULL, path, VFS_WALK_PARENT, &nd);
+	err = sk_vfs_walk(start, path, VFS_WALK_PARENT, &nd);
 	if (err)
 		return err;
 	if (nd.last_kind != VFS_LAST_NORM) {
@@ -174,7 +186,7 @@ static int remove_node(const char *path, bool want_dir)
 			err = nd.dir->ops->unlink(nd.dir, nd.last, nd.last_len,
 						  child);
 		if (!err)
-			sk_vfs_dcache_drop(nd.dir, nd.last, nd.last_len);
+			sk_vfs_dcache_negate(nd.dir, nd.last, nd.last_len);
 		if (isdir)
 			sk_mutex_unlock(&child->dlock);
 		sk_vfs_vnode_put(child);
@@ -186,12 +198,12 @@ static int remove_node(const char *path, bool want_dir)
 
 int sk_vfs_rmdir(const char *path)
 {
-	return remove_node(path, true);
+	return sk_vfs_remove_at(NULL, path, true);
 }
 
 int sk_vfs_unlink(const char *path)
 {
-	return remove_node(path, false);
+	return sk_vfs_remove_at(NULL, path, false);
 }
 
 /* In the order Linux checks: the new name, then the mount, the type. */
@@ -231,33 +243,56 @@ static int link_locked(struct vfs_nd *nd, struct sk_vnode *vn)
 	return err;
 }
 
-int sk_vfs_link(const char *oldpath, const char *newpath)
+/* Link @vn (a reference the caller keeps) as @newpath from @start. */
+int sk_vfs_link_vn(struct sk_vnode *vn, struct sk_vnode *start,
+		   const char *newpath)
 {
-	struct vfs_nd ond, nnd;
+	struct vfs_nd nnd;
 	int err;
 
-	if (!oldpath || !newpath)
-		return -EFAULT;
-	err = sk_vfs_walk(NULL, oldpath, 0, &ond);
+	err = sk_vfs_walk(start, newpath, VFS_WALK_PARENT, &nnd);
 	if (err)
 		return err;
-	err = sk_vfs_walk(NULL, newpath, VFS_WALK_PARENT, &nnd);
-	if (err)
-		goto out_old;
 	if (nnd.last_kind != VFS_LAST_NORM) {
 		err = -EEXIST;
 	} else {
 		sk_mutex_lock(&nnd.dir->dlock);
-		err = link_locked(&nnd, ond.vn);
+		err = link_locked(&nnd, vn);
 		sk_mutex_unlock(&nnd.dir->dlock);
 	}
 	sk_vfs_nd_put(&nnd);
-out_old:
+	return err;
+}
+
+int sk_vfs_link_at(struct sk_vnode *ostart, const char *oldpath,
+		   struct sk_vnode *nstart, const char *newpath,
+		   unsigned wflags)
+{
+	struct vfs_nd ond;
+	int err;
+
+	if (!oldpath || !newpath)
+		return -EFAULT;
+	err = sk_vfs_walk(ostart, oldpath, wflags, &ond);
+	if (err)
+		return err;
+	err = sk_vfs_link_vn(ond.vn, nstart, newpath);
 	sk_vfs_nd_put(&ond);
 	return err;
 }
 
+int sk_vfs_link(const char *oldpath, const char *newpath)
+{
+	return sk_vfs_link_at(NULL, oldpath, NULL, newpath, 0);
+}
+
 long sk_vfs_readlink(const char *path, char *buf, size_t len)
+{
+	return sk_vfs_readlink_at(NULL, path, buf, len);
+}
+
+long sk_vfs_readlink_at(struct sk_vnode *start, const char *path, char *buf,
+			size_t len)
 {
 	struct vfs_nd nd;
 	size_t n;
@@ -265,7 +300,7 @@ long sk_vfs_readlink(const char *path, char *buf, size_t len)
 
 	if (!buf)
 		return -EFAULT;
-	err = sk_vfs_walk(NULL, path, 0, &nd);
+	err = sk_vfs_walk(start, path, 0, &nd);
 	if (err)
 		return err;
 	if (!SK_S_ISLNK(nd.vn->type)) {

@@ -107,12 +107,15 @@ static int open_create_once(struct sk_vnode *start, const char *path, int flags,
 	return open_vnode(vn, flags & ~SK_O_TRUNC);
 }
 
-static int open_create(const char *path, int flags, uint32_t mode)
+static int open_create(struct sk_vnode *start, const char *path, int flags,
+		       uint32_t mode)
 {
-	struct sk_vnode *start = NULL, *link = NULL;
+	struct sk_vnode *link = NULL;
 	struct vfs_nd nd;
 	int ret = OPEN_RETRY;
 
+	if (start)
+		sk_vfs_vnode_get(start);
 	for (unsigned links = 0, tries = 0;
 	     ret == OPEN_RETRY || ret == OPEN_FOLLOW; tries++) {
 		ret = open_create_once(start, path, flags, mode, &nd);
@@ -143,7 +146,21 @@ static int open_create(const char *path, int flags, uint32_t mode)
 	return ret;
 }
 
-int sk_vfs_open(const char *path, int flags, uint32_t mode)
+/* The flag checks Linux makes before it looks at the path. */
+int sk_vfs_open_check_flags(int flags)
+{
+	if ((flags & SK_O_ACCMODE) == SK_O_ACCMODE)
+		return -EINVAL;
+	/* Meaningless together; Linux refuses it since 6.4. */
+	if ((flags & (SK_O_CREAT | SK_O_DIRECTORY)) ==
+	    (SK_O_CREAT | SK_O_DIRECTORY))
+		return -EINVAL;
+	return 0;
+}
+
+/* open(@path) from @start (NULL: the cwd). */
+int sk_vfs_open_at(struct sk_vnode *start, const char *path, int flags,
+		   uint32_t mode)
 {
 	unsigned wflags = 0;
 	struct vfs_nd nd;
@@ -151,18 +168,20 @@ int sk_vfs_open(const char *path, int flags, uint32_t mode)
 
 	if (!path)
 		return -EFAULT;
-	if ((flags & SK_O_ACCMODE) == SK_O_ACCMODE)
-		return -EINVAL;
-	/* Meaningless together; Linux refuses it since 6.4. */
-	if ((flags & (SK_O_CREAT | SK_O_DIRECTORY)) ==
-	    (SK_O_CREAT | SK_O_DIRECTORY))
-		return -EINVAL;
+	err = sk_vfs_open_check_flags(flags);
+	if (err)
+		return err;
 	if (flags & SK_O_CREAT)
-		return open_create(path, flags, mode);
+		return open_create(start, path, flags, mode);
 	if (!(flags & SK_O_NOFOLLOW))
 		wflags |= VFS_WALK_FOLLOW;
-	err = sk_vfs_walk(NULL, path, wflags, &nd);
+	err = sk_vfs_walk(start, path, wflags, &nd);
 	if (err)
 		return err;
 	return open_vnode(nd.vn, flags);
+}
+
+int sk_vfs_open(const char *path, int flags, uint32_t mode)
+{
+	return sk_vfs_open_at(NULL, path, flags, mode);
 }

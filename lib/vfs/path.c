@@ -14,7 +14,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "vfs_impl.h"
+#include "dcache.h"
 
 /* The current directory: holds a reference and a busy count on its mount;
  * NULL means "/". */
@@ -83,23 +83,33 @@ int sk_vfs_slow_lookup(struct sk_vnode *dir, const char *name, size_t len,
 	if (!immutable)
 		sk_mutex_lock(&dir->dlock);
 	err = dir->ops->lookup(dir, name, len, child);
-	/* -EEXIST: a racing walker cached it first; -ENOMEM: uncached. */
+	/*
+	 * Cache the answer, a negative one too: creators change the
+	 * directory under the same dlock and replace or drop the entry.
+	 * -EEXIST: a racing walker cached it first; -ENOMEM: uncached.
+	 */
 	if (!err)
 		(void)sk_vfs_dcache_add(dir, name, len, *child);
+	else if (err == -ENOENT)
+		(void)sk_vfs_dcache_add(dir, name, len, NULL);
 	if (!immutable)
 		sk_mutex_unlock(&dir->dlock);
 	return err;
 }
 
-/* Look @name up in w->cur; Return: 0 with *@out, -errno, or 1: restart. */
+/*
+ * Look @name (hashed: @nhash) up in w->cur.  Return: 0 with *@out,
+ * -errno (-ENOENT from a negative entry too), or 1: restart.
+ */
 static int walk_lookup(struct walk *w, const char *name, size_t len,
-		       struct sk_vnode **out)
+		       uint64_t nhash, struct sk_vnode **out)
 {
 	struct sk_vnode *cur = w->cur, *child;
 	int err;
 
-	child = sk_vfs_dcache_lookup(cur, name, len);
-	if (child) {
+	if (sk_vfs_dcache_lookup(cur, name, len, nhash, &child)) {
+		if (!child)
+			return -ENOENT;
 		*out = child;
 		return 0;
 	}
@@ -171,13 +181,18 @@ static int walk_finish(struct walk *w, struct vfs_nd *nd, struct sk_vnode *dir,
 static int walk_step(struct walk *w, struct vfs_nd *nd)
 {
 	const char *name = w->p, *q;
+	uint64_t h = sk_vfs_dcache_seed;
 	struct sk_vnode *child;
+	unsigned char c;
 	size_t len;
 	bool last;
 	int err;
 
-	while (*w->p && *w->p != '/')
+	/* Find the component's end and hash it in the same pass. */
+	while ((c = (unsigned char)*w->p) != '\0' && c != '/') {
+		h = vfs_hash_byte(h, c);
 		w->p++;
+	}
 	len = (size_t)(w->p - name);
 	if (len > SK_NAME_MAX)
 		return -ENAMETOOLONG;
@@ -195,7 +210,7 @@ static int walk_step(struct walk *w, struct vfs_nd *nd)
 	} else if (len == 2 && name[0] == '.' && name[1] == '.') {
 		child = parent_of(w, w->cur);
 	} else {
-		err = walk_lookup(w, name, len, &child);
+		err = walk_lookup(w, name, len, h, &child);
 		if (err == -ENOENT && last && (w->flags & VFS_WALK_PARENT))
 			return walk_finish(w, nd, w->cur, NULL) ? 1 : 2;
 		if (err)
@@ -274,7 +289,11 @@ int sk_vfs_walk(struct sk_vnode *start, const char *path, unsigned flags,
 		return -ENOENT;
 	w->flags = flags;
 	w->held[0] = w->held[1] = NULL;
-	memset(nd, 0, sizeof(*nd));
+	nd->dir = nd->vn = NULL;
+	nd->last_kind = VFS_LAST_NONE;
+	nd->trailing_slash = false;
+	nd->last_len = 0;
+	nd->last[0] = '\0';
 	do {
 		sk_rcu_read_lock();
 		ret = walk_run(w, start, path, nd);

@@ -98,13 +98,13 @@ static int rename_move(struct vfs_nd *o, struct vfs_nd *n, struct sk_vnode *ovn,
 	if (err)
 		return err;
 	sk_vfs_dcache_drop(n->dir, n->last, n->last_len);
-	sk_vfs_dcache_drop(o->dir, o->last, o->last_len);
+	sk_vfs_dcache_negate(o->dir, o->last, o->last_len);
 	if (SK_S_ISDIR(ovn->type) && o->dir != n->dir)
 		rename_reparent(ovn, n->dir);
 	return 0;
 }
 
-static int rename_locked(struct vfs_nd *o, struct vfs_nd *n)
+static int rename_locked(struct vfs_nd *o, struct vfs_nd *n, unsigned flags)
 {
 	struct sk_vnode *ovn = NULL, *nvn = NULL;
 	int err;
@@ -117,6 +117,9 @@ static int rename_locked(struct vfs_nd *o, struct vfs_nd *n)
 	err = n->dir->ops->lookup(n->dir, n->last, n->last_len, &nvn);
 	if (err == -ENOENT)
 		err = 0;
+	/* Linux checks RENAME_NOREPLACE right after the two lookups. */
+	if (!err && nvn && (flags & SK_RENAME_NOREPLACE))
+		err = -EEXIST;
 	if (!err)
 		err = rename_check(o, n, ovn, nvn);
 	if (!err)
@@ -169,23 +172,32 @@ static void rename_unlock_dirs(struct rename_locks *l)
 
 int sk_vfs_rename(const char *oldpath, const char *newpath)
 {
+	return sk_vfs_rename_at(NULL, oldpath, NULL, newpath, 0);
+}
+
+int sk_vfs_rename_at(struct sk_vnode *ostart, const char *oldpath,
+		     struct sk_vnode *nstart, const char *newpath,
+		     unsigned flags)
+{
 	struct vfs_nd o, n;
 	struct vfs_mount *m;
 	int err;
 
 	if (!oldpath || !newpath)
 		return -EFAULT;
-	err = sk_vfs_walk(NULL, oldpath, VFS_WALK_PARENT, &o);
+	err = sk_vfs_walk(ostart, oldpath, VFS_WALK_PARENT, &o);
 	if (err)
 		return err;
-	err = sk_vfs_walk(NULL, newpath, VFS_WALK_PARENT, &n);
+	err = sk_vfs_walk(nstart, newpath, VFS_WALK_PARENT, &n);
 	if (err)
 		goto out_old;
 	m = o.dir->mnt;
 	if (m != n.dir->mnt)
 		err = -EXDEV;
-	else if (o.last_kind != VFS_LAST_NORM || n.last_kind != VFS_LAST_NORM)
+	else if (o.last_kind != VFS_LAST_NORM)
 		err = -EBUSY;
+	else if (n.last_kind != VFS_LAST_NORM)
+		err = (flags & SK_RENAME_NOREPLACE) ? -EEXIST : -EBUSY;
 	else if (sk_vfs_mount_is_rdonly(m))
 		err = -EROFS;
 	else if (!o.dir->ops->rename)
@@ -194,7 +206,7 @@ int sk_vfs_rename(const char *oldpath, const char *newpath)
 		struct rename_locks l;
 
 		rename_lock_dirs(&o, &n, &l);
-		err = rename_locked(&o, &n);
+		err = rename_locked(&o, &n, flags);
 		rename_unlock_dirs(&l);
 	}
 	sk_vfs_nd_put(&n);

@@ -6,7 +6,7 @@
  * Lock order: sk_vfs_mount_lock (mount table) -> a mount's rename_lock
  * (cross-directory renames) -> directory dlocks (an ancestor before its
  * descendants; unrelated directories by address) -> vnode lock -> the
- * mount's dcache_lock -> dcache table mutex (inside lib/rcu).  A file's
+ * mount's dcache_lock -> the dcache table lock (dcache.c).  A file's
  * pos_lock comes before all of them but sk_vfs_mount_lock.  Lookups take
  * none of these on a dcache hit: they run inside one RCU section.
  */
@@ -19,7 +19,6 @@
 #include <stdint.h>
 
 #include <plat/compiler.h>
-#include <rcu/hash.h>
 #include <rcu/rcu.h>
 #include <sync/mutex.h>
 #include <vfs/vfs.h>
@@ -108,6 +107,7 @@ struct sk_vnode {
 	int64_t blocks; /* lock: 512-byte units stored */
 	int64_t atime_ns, mtime_ns, ctime_ns; /* lock */
 	void *priv; /* the filesystem's */
+	uint32_t dchildren; /* mnt->dcache_lock: cached entries in this dir */
 	struct vfs_defer defer;
 };
 
@@ -142,7 +142,8 @@ struct vfs_mount {
 	uint64_t dev; /* imm */
 	struct sk_mutex rename_lock; /* renames across directories */
 	struct sk_mutex dcache_lock; /* the dentries list */
-	struct vfs_dentry *dentries; /* dcache_lock: dcache entries in here */
+	struct vfs_dentry *dentries; /* dcache_lock: entries, newest first */
+	struct vfs_dentry *dentries_tail; /* dcache_lock: the oldest */
 	atomic_uint busy; /* open files and cwd on this mount */
 	atomic_uint dying; /* set by umount before checking busy */
 	unsigned nchildren; /* sk_vfs_mount_lock */
@@ -164,6 +165,7 @@ struct vfs_file {
 	void *priv; /* the filesystem's (procfs: a snapshot) */
 	size_t priv_len;
 	struct vfs_defer defer;
+	struct vfs_file *cache_next; /* file.c's cache of freed files */
 };
 
 /* mem.c */
@@ -192,12 +194,11 @@ enum { VFS_TOUCH_A = 1, VFS_TOUCH_M = 2, VFS_TOUCH_C = 4 };
 unsigned sk_vfs_dirent_type(uint32_t type);
 
 /* dcache.c */
-int sk_vfs_dcache_init(void);
-struct sk_vnode *sk_vfs_dcache_lookup(struct sk_vnode *dir, const char *name,
-				      size_t len);
+int sk_vfs_dcache_init(size_t limit);
 int sk_vfs_dcache_add(struct sk_vnode *dir, const char *name, size_t len,
 		      struct sk_vnode *child);
 void sk_vfs_dcache_drop(struct sk_vnode *dir, const char *name, size_t len);
+void sk_vfs_dcache_negate(struct sk_vnode *dir, const char *name, size_t len);
 void sk_vfs_dcache_drop_mount(struct vfs_mount *m);
 
 /* mount.c */
@@ -254,6 +255,28 @@ int sk_vfs_fd_init(void);
 /* For procfs: call @fn on each open fd. */
 void sk_vfs_fd_walk(void (*fn)(int fd, struct vfs_file *f, void *arg),
 		    void *arg);
+
+/* ops_*.c, rename.c: path operations from @start (NULL: the cwd). */
+int sk_vfs_open_check_flags(int flags);
+int sk_vfs_open_at(struct sk_vnode *start, const char *path, int flags,
+		   uint32_t mode);
+int sk_vfs_mkdir_at(struct sk_vnode *start, const char *path, uint32_t mode);
+int sk_vfs_symlink_at(const char *target, struct sk_vnode *start,
+		      const char *linkpath);
+int sk_vfs_remove_at(struct sk_vnode *start, const char *path, bool want_dir);
+int sk_vfs_link_vn(struct sk_vnode *vn, struct sk_vnode *start,
+		   const char *newpath);
+int sk_vfs_link_at(struct sk_vnode *ostart, const char *oldpath,
+		   struct sk_vnode *nstart, const char *newpath,
+		   unsigned wflags);
+long sk_vfs_readlink_at(struct sk_vnode *start, const char *path, char *buf,
+			size_t len);
+int sk_vfs_rename_at(struct sk_vnode *ostart, const char *oldpath,
+		     struct sk_vnode *nstart, const char *newpath,
+		     unsigned flags);
+int sk_vfs_chmod_at(struct sk_vnode *start, const char *path, uint32_t mode);
+int sk_vfs_utimens_vn(struct sk_vnode *vn, const struct sk_timespec times[2]);
+int sk_vfs_check_times(const struct sk_timespec times[2]);
 
 /* ops_*.c */
 long sk_vfs_fd_get_check(int fd);

@@ -11,7 +11,7 @@ static int vt_init(void)
 {
 	static const struct sk_vfs_mem_ops vops = { sk_test_hook_alloc,
 						    sk_test_hook_free, NULL };
-	struct sk_vfs_config cfg = { &vops };
+	struct sk_vfs_config cfg = { &vops, 0 };
 	int err = sk_page_init();
 
 	if (!err)

@@ -22,7 +22,7 @@
 
 #include <plat/compiler.h>
 
-#include "harness.h"
+#include "diff.h"
 
 #define TMPFS_MAGIC_NR 0x01021994
 
@@ -32,20 +32,23 @@ _Static_assert(SK_O_CREAT == O_CREAT && SK_O_EXCL == O_EXCL &&
 		       SK_O_NOFOLLOW == O_NOFOLLOW,
 	       "skiff open flags use Linux numbers");
 
-enum { SLOTS = 6, MAXIO = 6000 };
-
-static char base[128];
+char base[128];
 static int nseqs = 40 * STRESS_SCALE;
-static int creat_dir_einval; /* this kernel refuses O_CREAT|O_DIRECTORY */
+static int first_seq; /* VFS_DIFF_FIRST */
+int trace; /* VFS_DIFF_TRACE */
+int creat_dir_einval; /* this kernel refuses O_CREAT|O_DIRECTORY */
 static uint64_t seed;
-static int seq, opno;
-static char lpath[600], spath[600], lpath2[600], spath2[600];
-static char rel[256], rel2[256];
+int seq, opno;
+char lpath[600], spath[600], lpath2[600], spath2[600];
+char rel[256], rel2[256];
+int ltop = -1, stop = -1;
+int have_fchmodat2;
+char ltopdir[200], stopdir[200];
 static unsigned char wbuf[MAXIO], lbuf[MAXIO], sbuf[MAXIO];
-static int lfd[SLOTS], sfd[SLOTS];
+int lfd[SLOTS], sfd[SLOTS];
 static char lastop[128];
 
-static uint64_t rnd(void)
+uint64_t rnd(void)
 {
 	seed ^= seed << 13;
 	seed ^= seed >> 7;
@@ -53,22 +56,12 @@ static uint64_t rnd(void)
 	return seed;
 }
 
-static unsigned pick(unsigned n)
+unsigned pick(unsigned n)
 {
 	return (unsigned)(rnd() % n);
 }
 
-/* @var = the Linux call's result, or -errno. */
-#define LX(var, call)                 \
-	do {                          \
-		sk_preempt_disable(); \
-		var = (long)(call);   \
-		if (var < 0)          \
-			var = -errno; \
-		sk_preempt_enable();  \
-	} while (0)
-
-static void mismatch(const char *what, long l, long s)
+void mismatch(const char *what, long l, long s)
 {
 	sk_preempt_disable();
 	print_error("seq %d op %d (%s) %s: linux %ld skiff %ld [%s | %s]\n",
@@ -77,7 +70,7 @@ static void mismatch(const char *what, long l, long s)
 	fail();
 }
 
-static void same(const char *what, long l, long s)
+void same(const char *what, long l, long s)
 {
 	if (l != s)
 		mismatch(what, l, s);
@@ -121,8 +114,7 @@ static void gen_paths(void)
 	sk_preempt_enable();
 }
 
-static void stat_same(long lr, const struct stat *l, long sr,
-		      const struct sk_stat *s)
+void stat_same(long lr, const struct stat *l, long sr, const struct sk_stat *s)
 {
 	same("stat ret", lr, sr);
 	if (lr)
@@ -133,17 +125,17 @@ static void stat_same(long lr, const struct stat *l, long sr,
 	same("nlink", (long)l->st_nlink, (long)s->nlink);
 }
 
-static int lf(int slot)
+int lf(int slot)
 {
 	return lfd[slot] >= 0 ? lfd[slot] : 999;
 }
 
-static int sf(int slot)
+int sf(int slot)
 {
 	return sfd[slot] >= 0 ? sfd[slot] : 999;
 }
 
-static void slot_close(int slot)
+void slot_close(int slot)
 {
 	long l, s;
 
@@ -308,15 +300,22 @@ static void op_readlink(void)
 		mismatch("readlink data", l, s);
 }
 
-/* chdir on both sides, then the paths below the test roots must match. */
+/* chdir or fchdir on both sides, then getcwd below the roots must match. */
 static void op_chdir(void)
 {
 	static char lcwd[700], scwd[700];
 	size_t lb = strlen(base), sb = strlen("/diff");
 	long l, s;
 
-	LX(l, chdir(lpath));
-	s = sk_vfs_chdir(spath);
+	if (pick(3)) {
+		LX(l, chdir(lpath));
+		s = sk_vfs_chdir(spath);
+	} else {
+		int slot = (int)pick(SLOTS);
+
+		LX(l, fchdir(lf(slot)));
+		s = sk_vfs_fchdir(sf(slot));
+	}
 	same("chdir", l, s);
 	if (l)
 		return;
@@ -385,11 +384,14 @@ static void op_listing(int slot)
 static void run_op(void)
 {
 	int slot = (int)pick(SLOTS);
-	unsigned kind = pick(21);
+	unsigned kind = pick(27);
 
 	gen_paths();
 	sk_preempt_disable();
 	snprintf(lastop, sizeof(lastop), "kind %u slot %d", kind, slot);
+	if (trace)
+		printf("seq %d op %d: %s [%s | %s]\n", seq, opno, lastop, rel,
+		       rel2);
 	sk_preempt_enable();
 	if (kind < 4)
 		op_open();
@@ -409,28 +411,41 @@ static void run_op(void)
 		op_readlink();
 	else if (kind < 20)
 		op_listing(slot);
-	else
+	else if (kind < 21)
 		op_chdir();
+	else if (kind < 26)
+		op_at();
+	else
+		op_fcntl(slot);
+}
+
+/* Make and open this sequence's top directory on both sides. */
+static void seq_begin(void)
+{
+	long l;
+
+	sk_preempt_disable();
+	snprintf(ltopdir, sizeof(ltopdir), "%s/s%d", base, seq);
+	snprintf(stopdir, sizeof(stopdir), "/diff/s%d", seq);
+	sk_preempt_enable();
+	LX(l, mkdir(ltopdir, 0755));
+	assert_int_equal(l, 0);
+	assert_int_equal(sk_vfs_mkdir(stopdir, 0755), 0);
+	LX(ltop, open(ltopdir, O_RDONLY | O_DIRECTORY));
+	stop = sk_vfs_open(stopdir, SK_O_RDONLY | SK_O_DIRECTORY, 0);
+	assert_true(ltop >= 0 && stop >= 0);
 }
 
 static void test_diff_random_ops_match_linux_tmpfs(void **state)
 {
-	char top[200];
 	long l;
 
 	(void)state;
-	assert_int_equal(sk_vfs_mkdir("/diff", 0755), 0);
-	for (seq = 0; seq < nseqs; seq++) {
+	/* mkdtemp made the Linux base 0700; a path may climb up to it. */
+	assert_int_equal(sk_vfs_mkdir("/diff", 0700), 0);
+	for (seq = first_seq; seq < nseqs; seq++) {
 		seed = 0x243f6a8885a308d3ull * (uint64_t)(seq + 1);
-		sk_preempt_disable();
-		snprintf(top, sizeof(top), "%s/s%d", base, seq);
-		sk_preempt_enable();
-		LX(l, mkdir(top, 0755));
-		assert_int_equal(l, 0);
-		sk_preempt_disable();
-		snprintf(top, sizeof(top), "/diff/s%d", seq);
-		sk_preempt_enable();
-		assert_int_equal(sk_vfs_mkdir(top, 0755), 0);
+		seq_begin();
 		for (int i = 0; i < SLOTS; i++)
 			lfd[i] = sfd[i] = -1;
 		for (opno = 0; opno < 400; opno++)
@@ -438,6 +453,8 @@ static void test_diff_random_ops_match_linux_tmpfs(void **state)
 		for (int i = 0; i < SLOTS; i++)
 			if (lfd[i] >= 0)
 				slot_close(i);
+		LX(l, close(ltop));
+		same("close top", l, sk_vfs_close(stop));
 	}
 }
 
@@ -470,9 +487,15 @@ int main(void)
 	}
 	if (env && atoi(env) > 0)
 		nseqs = atoi(env);
+	/* To replay one failing sequence: its seed depends on it alone. */
+	env = getenv("VFS_DIFF_FIRST");
+	if (env && atoi(env) > 0)
+		first_seq = atoi(env);
+	trace = getenv("VFS_DIFF_TRACE") != NULL;
 	creat_dir_einval =
 		open(base, O_CREAT | O_DIRECTORY | O_RDONLY, 0) < 0 &&
 		errno == EINVAL;
+	have_fchmodat2 = syscall(452, AT_FDCWD, base, 0700, 0) == 0;
 	umask(0);
 	atexit(cleanup);
 	return vt_main("vfs_diff", tests, SK_ARRAY_LEN(tests));

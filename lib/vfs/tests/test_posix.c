@@ -525,7 +525,7 @@ static void test_init_twice_refused(void **state)
 {
 	static const struct sk_vfs_mem_ops ops = { never_alloc, never_free,
 						   NULL };
-	struct sk_vfs_config cfg = { &ops }, bad = { NULL };
+	struct sk_vfs_config cfg = { &ops, 0 }, bad = { NULL, 0 };
 
 	(void)state;
 	assert_int_equal(sk_vfs_init(NULL), -EINVAL);

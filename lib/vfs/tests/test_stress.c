@@ -6,7 +6,8 @@
  * keeping a private directory whose exact state it checks.  Threads
  * record the first broken expectation (no asserts off the main flow);
  * at the end every file must hold whole writes, and unmounting must find
- * every vnode freed (lib/vfs panics on a leak).  Run under TSan too.
+ * every vnode freed (lib/vfs panics on a leak).  Meanwhile the dentry
+ * cache is trimmed on demand and by its bound.  Run under TSan too.
  */
 #include <errno.h>
 #include <stdatomic.h>
@@ -22,6 +23,7 @@ enum { NTHREADS = 6, NNAMES = 12, FILE_LEN = 96 };
 static atomic_int failures, first_line, first_code;
 static atomic_int stop_movers;
 static unsigned remounts; /* remounter_fn only; read after join */
+static unsigned trims; /* trimmer_fn only; read after join */
 
 static void note(int line, long code)
 {
@@ -196,8 +198,40 @@ static void private_op(const char *dir, uint64_t *rs)
 
 struct worker {
 	unsigned id;
+	int dfd; /* the deep subtree's "c" */
 	struct sk_thread *t;
 };
+
+/* The deep subtree's "c" as a directory fd, wherever the mover has it. */
+static int deep_open(void)
+{
+	static const char *const where[] = { "/st/deep/a/b/c",
+					     "/st/deep/x/b/c" };
+	int fd;
+
+	for (unsigned i = 0;; i++) {
+		fd = sk_vfs_open(where[i & 1], SK_O_RDONLY | SK_O_DIRECTORY, 0);
+		if (fd >= 0)
+			return fd;
+		sk_thread_yield();
+	}
+}
+
+/* Lookups from a directory fd do not care where its directory moved. */
+static void deep_at_op(int dfd)
+{
+	struct sk_stat st;
+	long r;
+
+	r = sk_vfs_fstatat(dfd, "d/e/f/g/h", &st, 0);
+	EXPECT(r == 0 && SK_S_ISDIR(st.mode), r);
+	r = sk_vfs_faccessat(dfd, "d/e", SK_X_OK, 0);
+	EXPECT(r == 0, r);
+	r = sk_vfs_fstatat(dfd, "..", &st, 0);
+	EXPECT(r == 0, r);
+	r = sk_vfs_fstatat(dfd, "d/nothing", &st, 0);
+	EXPECT(r == -ENOENT, r);
+}
 
 static void worker_fn(void *arg)
 {
@@ -207,14 +241,18 @@ static void worker_fn(void *arg)
 
 	dir[5] = (char)('0' + w->id);
 	EXPECT(sk_vfs_mkdir(dir, 0700) == 0, 0);
+	w->dfd = deep_open();
 	for (int i = 0; i < 4000 * STRESS_SCALE; i++) {
 		if (i % 4 == 0)
 			private_op(dir, &rs);
+		else if (i % 16 == 1)
+			deep_at_op(w->dfd);
 		else
 			shared_op(&rs);
 		if (i % 64 == 0)
 			sk_thread_yield();
 	}
+	EXPECT(sk_vfs_close(w->dfd) == 0, w->dfd);
 }
 
 /* Moves the deep subtree away and back while others walk through it. */
@@ -249,10 +287,26 @@ static void remounter_fn(void *arg)
 	}
 }
 
+/* Trims the dentry cache under the walkers (a bound of 256 makes the
+ * adders trim too). */
+static void trimmer_fn(void *arg)
+{
+	size_t target = 0;
+
+	(void)arg;
+	while (!atomic_load_explicit(&stop_movers, memory_order_relaxed)) {
+		(void)sk_vfs_dcache_trim(target);
+		target = (target + 37) % 200;
+		trims++;
+		sk_thread_yield();
+	}
+}
+
 static void test_stress_concurrent_namespace_stays_consistent(void **state)
 {
 	struct worker w[NTHREADS];
-	struct sk_thread *mover, *remounter;
+	struct sk_thread *mover, *remounter, *trimmer;
+	struct sk_vfs_dcache_stats dst;
 	char path[64] = "/st/deep";
 	struct sk_stat st;
 
@@ -270,7 +324,9 @@ static void test_stress_concurrent_namespace_stays_consistent(void **state)
 		assert_int_equal(sk_vfs_mkdir(path, 0755), 0);
 	}
 	assert_int_equal(sk_vfs_mkdir("/sdev", 0755), 0);
+	assert_int_equal(sk_vfs_dcache_set_limit(256), 0);
 	mover = sk_test_spawn(~0u, mover_fn, NULL);
+	trimmer = sk_test_spawn(~0u, trimmer_fn, NULL);
 	remounter = sk_test_spawn(~0u, remounter_fn, NULL);
 	for (unsigned i = 0; i < NTHREADS; i++) {
 		w[i].id = i;
@@ -281,7 +337,11 @@ static void test_stress_concurrent_namespace_stays_consistent(void **state)
 	atomic_store_explicit(&stop_movers, 1, memory_order_relaxed);
 	assert_int_equal(sk_thread_join(mover), 0);
 	assert_int_equal(sk_thread_join(remounter), 0);
+	assert_int_equal(sk_thread_join(trimmer), 0);
 	assert_true(remounts > 0);
+	assert_true(trims > 0);
+	sk_vfs_dcache_stats(&dst);
+	assert_true(dst.trimmed > 0);
 	if (atomic_load(&failures))
 		print_error("%d failures; first at line %d, code %d\n",
 			    atomic_load(&failures), atomic_load(&first_line),
@@ -293,10 +353,104 @@ static void test_stress_concurrent_namespace_stays_consistent(void **state)
 	assert_int_equal(sk_vfs_rmdir("/st"), 0);
 }
 
+/*
+ * Type-stable files: fd 500 is switched between files "a" and "b" (dup2,
+ * close) while another thread opens and closes "c", whose open file
+ * reuses the memory of the ones just closed.  Readers of fd 500 must see
+ * "a", "b" or -EBADF, never "c": sk_vfs_fd_get must notice a reuse.
+ */
+enum { FR_FD = 500, FR_SEEN = 2000 };
+
+static atomic_uint fr_seen; /* successful reads of FR_FD */
+
+static void fr_swapper(void *arg)
+{
+	static const char *const names[] = { "/fr/a", "/fr/b" };
+	long r;
+
+	(void)arg;
+	/* Until the readers have seen enough, and at least this long. */
+	for (int i = 0; i < 20000 * STRESS_SCALE ||
+			atomic_load_explicit(&fr_seen, memory_order_relaxed) <
+				FR_SEEN * STRESS_SCALE;
+	     i++) {
+		int fd = sk_vfs_open(names[i & 1], SK_O_RDONLY, 0);
+
+		EXPECT(fd >= 0, fd);
+		r = sk_vfs_dup2(fd, FR_FD);
+		EXPECT(r == FR_FD, r);
+		EXPECT(sk_vfs_close(fd) == 0, 0);
+		if (i % 3 == 0)
+			EXPECT(sk_vfs_close(FR_FD) == 0, 0);
+		if (i % 256 == 0)
+			sk_thread_yield();
+	}
+	atomic_store_explicit(&stop_movers, 1, memory_order_relaxed);
+}
+
+static void fr_churner(void *arg)
+{
+	char c;
+
+	(void)arg;
+	while (!atomic_load_explicit(&stop_movers, memory_order_relaxed)) {
+		int fd = sk_vfs_open("/fr/c", SK_O_RDONLY, 0);
+
+		EXPECT(fd >= 0, fd);
+		EXPECT(sk_vfs_pread(fd, &c, 1, 0) == 1 && c == 'c', c);
+		EXPECT(sk_vfs_close(fd) == 0, 0);
+	}
+}
+
+static void fr_reader(void *arg)
+{
+	long n;
+	char c;
+
+	(void)arg;
+	while (!atomic_load_explicit(&stop_movers, memory_order_relaxed)) {
+		n = sk_vfs_pread(FR_FD, &c, 1, 0);
+		if (n == 1) {
+			EXPECT(c == 'a' || c == 'b', c);
+			atomic_fetch_add_explicit(&fr_seen, 1,
+						  memory_order_relaxed);
+		} else {
+			EXPECT(n == -EBADF, n);
+		}
+	}
+}
+
+static void test_stress_fd_reuse_never_shows_another_file(void **state)
+{
+	struct sk_thread *t[4];
+
+	(void)state;
+	atomic_store(&stop_movers, 0);
+	atomic_store(&failures, 0);
+	assert_int_equal(sk_vfs_mkdir("/fr", 0755), 0);
+	vt_put_file("/fr/a", "a", 1);
+	vt_put_file("/fr/b", "b", 1);
+	vt_put_file("/fr/c", "c", 1);
+	t[0] = sk_test_spawn(~0u, fr_reader, NULL);
+	t[1] = sk_test_spawn(~0u, fr_reader, NULL);
+	t[2] = sk_test_spawn(~0u, fr_churner, NULL);
+	t[3] = sk_test_spawn(~0u, fr_swapper, NULL);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(sk_thread_join(t[i]), 0);
+	if (atomic_load(&failures))
+		print_error("%d failures; first at line %d, code %d\n",
+			    atomic_load(&failures), atomic_load(&first_line),
+			    atomic_load(&first_code));
+	assert_int_equal(atomic_load(&failures), 0);
+	assert_true(atomic_load(&fr_seen) >= FR_SEEN * STRESS_SCALE);
+	(void)sk_vfs_close(FR_FD);
+}
+
 int main(void)
 {
 	static const struct CMUnitTest tests[] = {
 		sk_test(test_stress_concurrent_namespace_stays_consistent),
+		sk_test(test_stress_fd_reuse_never_shows_another_file),
 	};
 
 	return vt_main("vfs_stress", tests, SK_ARRAY_LEN(tests));

@@ -73,7 +73,25 @@ enum sk_fcntl_cmd {
 	SK_F_SETFD = 2,
 	SK_F_GETFL = 3,
 	SK_F_SETFL = 4,
+	SK_F_DUPFD_CLOEXEC = 1030,
 };
+
+/* The *at() calls: @dirfd, and their flags (Linux numbers). */
+enum sk_at_flags {
+	SK_AT_FDCWD = -100, /* resolve from the current directory */
+	SK_AT_SYMLINK_NOFOLLOW = 0x100,
+	SK_AT_REMOVEDIR = 0x200, /* unlinkat */
+	SK_AT_EACCESS = 0x200, /* faccessat */
+	SK_AT_SYMLINK_FOLLOW = 0x400, /* linkat */
+	SK_AT_NO_AUTOMOUNT = 0x800, /* accepted, nothing automounts */
+	SK_AT_EMPTY_PATH = 0x1000, /* "" means @dirfd itself */
+};
+
+/* sk_vfs_renameat2 flags. */
+enum sk_rename_flags { SK_RENAME_NOREPLACE = 1 };
+
+/* sk_vfs_access modes. */
+enum sk_access_mode { SK_F_OK = 0, SK_X_OK = 1, SK_W_OK = 2, SK_R_OK = 4 };
 
 enum sk_mount_flags { SK_MNT_RDONLY = 1 };
 
@@ -136,6 +154,7 @@ struct sk_vfs_mem_ops {
 
 struct sk_vfs_config {
 	const struct sk_vfs_mem_ops *mem; /* required; copied */
+	size_t dcache_limit; /* dentry cache bound; 0: 65536 */
 };
 
 /*
@@ -218,6 +237,67 @@ int sk_vfs_fchdir(int fd);
 int sk_vfs_dup(int fd);
 int sk_vfs_dup2(int oldfd, int newfd);
 int sk_vfs_fcntl(int fd, int cmd, long arg);
+
+/*
+ * The *at() family: as their POSIX namesakes, resolving a relative @path
+ * from the directory open at @dirfd (SK_AT_FDCWD: the current directory).
+ * An absolute @path ignores @dirfd.  Errors as Linux: -EBADF for a bad
+ * @dirfd, -ENOTDIR if it is not a directory, -EINVAL for unknown flags,
+ * -ENOENT for "" unless SK_AT_EMPTY_PATH is given (fstatat, linkat,
+ * faccessat, fchmodat, utimensat), which then means the file at @dirfd
+ * (the cwd for SK_AT_FDCWD).  fchmodat of a link itself (NOFOLLOW) is
+ * -EOPNOTSUPP; utimensat of one sets the link's times.  faccessat checks
+ * permissions as the VFS's single user, root: read and write are always
+ * granted (but write on a read-only mount is -EROFS), execute only if a
+ * directory or any execute bit is set (-EACCES).
+ * Context: thread, preemption enabled; all may block.
+ */
+int sk_vfs_openat(int dirfd, const char *path, int flags, uint32_t mode);
+int sk_vfs_mkdirat(int dirfd, const char *path, uint32_t mode);
+int sk_vfs_unlinkat(int dirfd, const char *path, int flags);
+int sk_vfs_renameat(int olddirfd, const char *oldpath, int newdirfd,
+		    const char *newpath);
+/* @flags: 0 or SK_RENAME_NOREPLACE (-EEXIST if @newpath exists);
+ * RENAME_EXCHANGE and RENAME_WHITEOUT are -EINVAL (not supported). */
+int sk_vfs_renameat2(int olddirfd, const char *oldpath, int newdirfd,
+		     const char *newpath, unsigned flags);
+int sk_vfs_fstatat(int dirfd, const char *path, struct sk_stat *st, int flags);
+long sk_vfs_readlinkat(int dirfd, const char *path, char *buf, size_t len);
+int sk_vfs_symlinkat(const char *target, int newdirfd, const char *linkpath);
+int sk_vfs_linkat(int olddirfd, const char *oldpath, int newdirfd,
+		  const char *newpath, int flags);
+int sk_vfs_faccessat(int dirfd, const char *path, int mode, int flags);
+int sk_vfs_access(const char *path, int mode);
+int sk_vfs_fchmodat(int dirfd, const char *path, uint32_t mode, int flags);
+int sk_vfs_utimensat(int dirfd, const char *path,
+		     const struct sk_timespec times[2], int flags);
+
+struct sk_vfs_dcache_stats {
+	size_t entries; /* cached names */
+	size_t negative; /* of which "no such name" entries */
+	size_t limit; /* the bound */
+	uint64_t trimmed; /* entries evicted by trimming so far */
+};
+
+/*
+ * sk_vfs_dcache_trim - evict negative, then least recently used, then
+ * any unpinned entries until at most @target remain (or none can go: an
+ * entry whose child is a mount point or has cached entries of its own is
+ * pinned).  Return: the number evicted.
+ * Context: thread, preemption enabled; may block.
+ */
+size_t sk_vfs_dcache_trim(size_t target);
+
+/*
+ * sk_vfs_dcache_set_limit - bound the dentry cache to @limit entries; an
+ * add past it trims back to 7/8 of it.  Trims at once if over.
+ * Return: 0; -EINVAL if @limit < 16.
+ * Context: thread, preemption enabled; may block.
+ */
+int sk_vfs_dcache_set_limit(size_t limit);
+
+/* sk_vfs_dcache_stats - a snapshot of the counters (NULL: nothing). */
+void sk_vfs_dcache_stats(struct sk_vfs_dcache_stats *st);
 
 /*
  * sk_vfs_close_on_exec - close every descriptor marked SK_FD_CLOEXEC, as
