@@ -3,9 +3,11 @@
  * bench_elf: load + relocate + look up symbols + unload real Debian shared
  * libraries with lib/elf, against glibc's dlopen(RTLD_NOW | RTLD_LOCAL) +
  * dlsym + dlclose of the same files in the same run.  Both resolve the
- * libraries' libc imports against the already loaded host libc.  Two skiff
- * figures: with a provider that caches resolved libc names (what a kernel
- * export table is) and with one that calls dlvsym for every import.
+ * libraries' libc imports against the already loaded host libc.  Three
+ * skiff figures: with a provider that caches resolved libc names (what a
+ * kernel export table is), with one that calls dlvsym for every name the
+ * host's bloom filters admit, and with one that calls dlvsym for every
+ * import.
  * Prints medians of interleaved repetitions; the machine is shared, so
  * read ratios, not absolute times.
  */
@@ -66,7 +68,8 @@ static const struct lib cxx_lib = {
 #ifndef BENCH_REPS
 #define BENCH_REPS 301
 #endif
-enum { REPS = BENCH_REPS, CACHE_SLOTS = 8192 };
+/* FRESH: fresh child processes per side for libstdc++ (61 by default). */
+enum { REPS = BENCH_REPS, FRESH = REPS / 5 + 1, CACHE_SLOTS = 4096 };
 
 static uint64_t now_ns(void)
 {
@@ -78,18 +81,28 @@ static uint64_t now_ns(void)
 
 /*
  * The libc provider.  Default (CACHED): names the host's bloom filters
- * reject are answered "no" at once, the rest from an open-addressed cache
- * of dlvsym answers keyed by the GNU hash the loader passes in: what a
- * kernel's export table (a bloom filter and a hash table) is.
+ * reject are answered "no" at once, the rest from a compact open-addressed
+ * table of dlvsym answers keyed by the GNU hash the loader passes in, filled
+ * on first use: what a kernel's export table (a bloom filter and a hash
+ * table, built ahead of time) is.  The table is laid out as an export table
+ * would be: a dense array of hashes probed first (16 KiB), entries touched
+ * only on a hash match, names packed in one arena, versions interned.
  */
+enum { NAME_ARENA = 128 * 1024, MAX_VERSIONS = 64 };
+
 struct cache_ent {
-	const char *name; /* owned copy */
-	const char *version;
-	uint32_t hash;
+	uint32_t name; /* offset in name_arena[] */
+	uint32_t version; /* index in versions[] + 1; 0: unversioned */
 	void *addr;
 };
 
+static uint32_t cache_key[CACHE_SLOTS]; /* hash | 1; 0: empty */
 static struct cache_ent cache[CACHE_SLOTS];
+static uint32_t cache_used;
+static char name_arena[NAME_ARENA];
+static uint32_t names_used = 1; /* offset 0: no name */
+static const char *versions[MAX_VERSIONS];
+static uint32_t nversions;
 
 /* How the provider answers: see the three figure groups in main(). */
 enum provider_mode { CACHED, BLOOM_DLVSYM, PLAIN_DLVSYM };
@@ -173,15 +186,52 @@ static void *host_sym(const char *name, const char *version)
 		       : dlsym(RTLD_DEFAULT, name);
 }
 
-static bool same_version(const char *a, const char *b)
+static bool same_version(uint32_t have, const char *want)
 {
-	return a == b || (a && b && strcmp(a, b) == 0);
+	if (!have || !want)
+		return !have && !want;
+	return strcmp(versions[have - 1], want) == 0;
+}
+
+/* Index + 1 of @version in versions[], added if new; 0: none or full. */
+static uint32_t intern_version(const char *version)
+{
+	uint32_t i;
+
+	if (!version)
+		return 0;
+	for (i = 0; i < nversions; i++)
+		if (strcmp(versions[i], version) == 0)
+			return i + 1;
+	if (nversions == MAX_VERSIONS)
+		return 0;
+	versions[nversions] = strdup(version);
+	return versions[nversions] ? ++nversions : 0;
+}
+
+/* Keep @name's answer in slot @i, unless the table or arena is full. */
+static void cache_put(uint32_t i, uint32_t key, const char *name,
+		      const char *version, void *addr)
+{
+	size_t len = strlen(name) + 1;
+	uint32_t v = intern_version(version);
+
+	if (cache_used >= CACHE_SLOTS / 2 || len > NAME_ARENA - names_used ||
+	    (version && !v))
+		return;
+	memcpy(name_arena + names_used, name, len);
+	cache[i] = (struct cache_ent){ .name = names_used,
+				       .version = v,
+				       .addr = addr };
+	cache_key[i] = key;
+	names_used += (uint32_t)len;
+	cache_used++;
 }
 
 static void *cached_lookup(void *ctx, const char *name, const char *version,
 			   uint32_t hash)
 {
-	uint32_t i = hash;
+	uint32_t key = hash | 1, i = hash;
 	void *a;
 
 	(void)ctx;
@@ -191,24 +241,22 @@ static void *cached_lookup(void *ctx, const char *name, const char *version,
 		return NULL;
 	if (mode == BLOOM_DLVSYM)
 		return host_sym(name, version);
-	for (uint32_t n = 0;; i++, n++) {
-		struct cache_ent *e = &cache[i % CACHE_SLOTS];
+	/* At most half full, so an empty slot ends every probe. */
+	for (;; i++) {
+		const struct cache_ent *e;
 
-		if (n == CACHE_SLOTS)
-			return host_sym(name, version); /* full: not kept */
-		if (!e->name)
+		i %= CACHE_SLOTS;
+		if (!cache_key[i])
 			break;
-		if (e->hash == hash && strcmp(e->name, name) == 0 &&
+		if (cache_key[i] != key)
+			continue;
+		e = &cache[i];
+		if (strcmp(name_arena + e->name, name) == 0 &&
 		    same_version(e->version, version))
 			return e->addr;
 	}
 	a = host_sym(name, version);
-	cache[i % CACHE_SLOTS] = (struct cache_ent){
-		.name = strdup(name),
-		.version = version ? strdup(version) : NULL,
-		.hash = hash,
-		.addr = a,
-	};
+	cache_put(i, key, name, version, a);
 	return a;
 }
 
@@ -218,6 +266,24 @@ static const char *const libc_names[] = { "libc.so.6", "libm.so.6", NULL };
 static struct sk_elf_provider provider = { .name = "libc-cached",
 					   .lookup = cached_lookup,
 					   .sonames = libc_names };
+
+static struct sk_elf_ops ops;
+
+/*
+ * libstdc++ defines STB_GNU_UNIQUE symbols, so lib/elf, like glibc, keeps
+ * it loaded once it is open.  Starting the loader again unloads it, while
+ * the provider's table (the bench's own memory) stays filled: the parent
+ * warms the table and the page cache, and its children still load
+ * libstdc++ from scratch.
+ */
+static void restart_loader(void)
+{
+	sk_elf_fini();
+	if (sk_elf_init(&ops) || sk_elf_provider_add(&provider)) {
+		fprintf(stderr, "skiff: cannot restart the loader\n");
+		exit(1);
+	}
+}
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -315,7 +381,7 @@ static uint64_t in_child(const struct lib *l, bool sk)
 
 static void run_fresh(const struct lib *l, const char *label)
 {
-	enum { N = REPS / 10 + 1 };
+	enum { N = FRESH };
 	static uint64_t s[N], g[N];
 	double ms, mg;
 
@@ -326,10 +392,16 @@ static void run_fresh(const struct lib *l, const char *label)
 		return;
 	}
 	skiff_once(l); /* page cache and provider cache; glibc's in a child */
+	restart_loader();
 	in_child(l, false);
-	for (int r = 0; r < N; r++) {
-		s[r] = in_child(l, true);
-		g[r] = in_child(l, false);
+	for (int r = 0; r < N; r++) { /* alternate which side goes first */
+		if (r & 1) {
+			s[r] = in_child(l, true);
+			g[r] = in_child(l, false);
+		} else {
+			g[r] = in_child(l, false);
+			s[r] = in_child(l, true);
+		}
 	}
 	qsort(s, N, sizeof(s[0]), cmp_u64);
 	qsort(g, N, sizeof(g[0]), cmp_u64);
@@ -340,32 +412,50 @@ static void run_fresh(const struct lib *l, const char *label)
 	       strrchr(l->path, '/') + 1, label, ms, mg, ms / mg);
 }
 
+/* --only=fresh-skiff|fresh-glibc: run_fresh's children for one side. */
+static int run_fresh_only(bool sk)
+{
+	if (sk) {
+		skiff_once(&cxx_lib);
+		restart_loader();
+	}
+	in_child(&cxx_lib, sk);
+	for (int r = 0; r < FRESH; r++)
+		in_child(&cxx_lib, sk);
+	return 0;
+}
+
 /*
  * --only=skiff|bloom|dlvsym|glibc: run one side alone (skiff with the
  * cached, bloom + dlvsym or plain dlvsym provider, or glibc), REPS rounds
  * over every library, for perf stat, strace -c and callgrind.  --only=cxx:
- * skiff (cached provider) loads and unloads libstdc++ REPS / 10 + 1 times;
- * --only=glibc-cxx: glibc loads it once.
+ * skiff (cached provider) loads and closes libstdc++ REPS / 10 + 1 times,
+ * restarting the loader after each; --only=glibc-cxx: glibc loads it once;
+ * --only=fresh-skiff|fresh-glibc: one side of the fresh-process line.
  */
 static int run_only(const char *side)
 {
-	static const char *const names[] = { "skiff", "bloom", "dlvsym" };
+	static const char *const sides[] = { "skiff", "bloom", "dlvsym" };
 	bool sk = false;
 
 	for (int m = 0; m < 3; m++)
-		if (strcmp(side, names[m]) == 0) {
+		if (strcmp(side, sides[m]) == 0) {
 			mode = (enum provider_mode)m;
 			sk = true;
 		}
 	if (strcmp(side, "cxx") == 0) { /* skiff and libstdc++ only */
-		for (int r = 0; r < REPS / 10 + 1; r++)
+		for (int r = 0; r < REPS / 10 + 1; r++) {
 			skiff_once(&cxx_lib);
+			restart_loader(); /* it stays loaded otherwise */
+		}
 		return 0;
 	}
 	if (strcmp(side, "glibc-cxx") == 0) { /* once: never unloaded */
 		glibc_once(&cxx_lib);
 		return 0;
 	}
+	if (strncmp(side, "fresh-", 6) == 0) /* as run_fresh, one side */
+		return run_fresh_only(strcmp(side + 6, "skiff") == 0);
 	if (!sk && strcmp(side, "glibc") != 0)
 		return 2;
 	for (int r = 0; r < REPS; r++)
@@ -383,8 +473,6 @@ static int run_only(const char *side)
  */
 int main(int argc, char **argv)
 {
-	struct sk_elf_ops ops;
-
 	host_ops_fill(&ops, HOST_OPS_FILE_MAP);
 	if (sk_elf_init(&ops) || sk_elf_provider_add(&provider) ||
 	    sk_elf_tls_create(&host_ops_current_tcb))

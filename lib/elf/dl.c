@@ -169,8 +169,11 @@ static int lookup(struct sk_elf_obj *obj, struct sk_elf_lookup *lk, void **addr)
 			}
 		}
 	}
-	if (!err)
+	if (!err) {
+		sk_elf_unique_def(lk, &def);
+		sk_elf_pin_unique();
 		*addr = (void *)sym_value(&def, &err);
+	}
 	sk_elf_unlock();
 	if (err)
 		return sk_elf_fail(err, obj ? obj->path : "(global scope)",
@@ -222,8 +225,11 @@ int sk_elf_sym_next(const void *caller, const char *name, void **addr)
 		def.addr = o->base + def.sym->st_value;
 		err = 0;
 	}
-	if (!err)
+	if (!err) {
+		sk_elf_unique_def(&lk, &def);
+		sk_elf_pin_unique();
 		*addr = (void *)sym_value(&def, &err);
+	}
 	sk_elf_unlock();
 	if (!self)
 		return sk_elf_fail(-EINVAL, "RTLD_NEXT",

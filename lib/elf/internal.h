@@ -30,7 +30,6 @@ enum {
 	SK_ELF_MAX_PATH = 1024,
 	SK_ELF_TLS_SURPLUS = 1024, /* static TLS kept for late objects */
 	SK_ELF_PREFAULT_MAX = 64 * 1024, /* writable mappings prefaulted */
-	SK_ELF_MEMO_MAX = 4096, /* symbol memo slots per relocation pass */
 };
 
 /* One version a symbol may carry: from verdef or verneed. */
@@ -106,10 +105,20 @@ struct sk_elf_obj {
 	bool relocated;
 	bool inited;
 	bool mark;
+	bool nodelete; /* recorded a unique definition (unique.c) */
+	bool pinned; /* nodelete: its closure holds a reference for good */
 	unsigned load_flags;
 	uint64_t serial; /* load order */
 	struct sk_elf_obj *next, *prev; /* all objects, load order */
 	struct sk_elf_obj *init_next; /* init order list, newest first */
+};
+
+/* A recorded STB_GNU_UNIQUE definition; obj NULL: empty slot. */
+struct sk_elf_unique {
+	uint32_t hash;
+	const char *name; /* in obj's string table */
+	const struct sk_elf_obj *obj;
+	const struct sk_elf64_sym *sym;
 };
 
 struct sk_elf_state {
@@ -119,6 +128,9 @@ struct sk_elf_state {
 	struct sk_elf_obj *head, *tail; /* load order */
 	struct sk_elf_obj *init_list; /* inited objects, newest first */
 	uint64_t serial;
+	struct sk_elf_unique *unique; /* open addressing, at most half full */
+	uint32_t unique_cap, nunique;
+	bool pin_pending; /* an object became nodelete, not yet pinned */
 	unsigned long long adds, subs;
 	char err[256];
 	bool err_set;
@@ -166,6 +178,9 @@ struct sk_elf_lookup {
 	const struct sk_elf_ver *ver; /* NULL: default version */
 	uint32_t gnu_hash;
 	const struct sk_elf_obj *skip; /* COPY: don't find the referrer */
+	/* The referrer and its symbol, when that symbol is a definition. */
+	const struct sk_elf_obj *self;
+	uint32_t self_idx;
 };
 
 struct sk_elf_def {
@@ -183,6 +198,15 @@ int sk_elf_resolve(const struct sk_elf_obj *scope_root,
 uintptr_t sk_elf_def_addr(const struct sk_elf_def *def, unsigned flags,
 			  int *err);
 struct sk_elf_obj *sk_elf_obj_at(const void *addr);
+
+/* unique.c */
+/* @def found for @lk: the address space's one definition if unique. */
+void sk_elf_unique_def(const struct sk_elf_lookup *lk, struct sk_elf_def *def);
+/* @obj is being unmapped: forget its unique definitions. */
+void sk_elf_unique_drop(const struct sk_elf_obj *obj);
+
+/* open.c: give every nodelete object not yet pinned its lasting refs. */
+void sk_elf_pin_unique(void);
 
 /* relocate.c */
 int sk_elf_relocate(struct sk_elf_obj *obj);

@@ -401,6 +401,7 @@ void sk_elf_unmap(struct sk_elf_obj *obj)
 {
 	const struct sk_elf_ops *o = &sk_elf_g.ops;
 
+	sk_elf_unique_drop(obj);
 	if (obj->map)
 		o->mem_release(o->ctx, obj->map, obj->map_len);
 	sk_elf_free(obj->tlsdesc_args);

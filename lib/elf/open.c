@@ -391,6 +391,30 @@ static void take_refs(struct sk_elf_obj *root, unsigned flags)
 	}
 }
 
+/*
+ * An object that recorded a unique definition may be referred to from
+ * objects of other scopes: it and its closure stay loaded until
+ * sk_elf_fini (glibc's NODELETE).  Pinned after the open that bound it
+ * succeeded; a failed open unmaps its own objects (and their records).
+ */
+void sk_elf_pin_unique(void)
+{
+	if (!sk_elf_g.pin_pending)
+		return;
+	sk_elf_g.pin_pending = false;
+	for (struct sk_elf_obj *o = sk_elf_g.head; o; o = o->next) {
+		if (!o->nodelete || o->pinned)
+			continue;
+		if (build_scope(o) != 0) { /* no memory: try again later */
+			sk_elf_g.pin_pending = true;
+			continue;
+		}
+		o->pinned = true;
+		for (size_t i = 0; i < o->nscope; i++)
+			o->scope[i]->refcount++;
+	}
+}
+
 static int open_locked(const char *path, unsigned flags,
 		       struct sk_elf_obj **out)
 {
@@ -414,6 +438,7 @@ static int open_locked(const char *path, unsigned flags,
 		sk_elf_g.adds += b.n;
 	}
 	take_refs(root, flags);
+	sk_elf_pin_unique();
 	init_tree(root, 0);
 	*out = root;
 	return 0;

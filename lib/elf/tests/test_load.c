@@ -48,7 +48,7 @@ static void *kernel_lookup(void *ctx, const char *name, const char *version,
 	(void)ctx;
 	(void)hash;
 	(void)version;
-	if (strcmp(name, "host_hook") == 0)
+	if (strcmp(name, "host_hook") == 0 || strcmp(name, "provided_too") == 0)
 		return (void *)(uintptr_t)host_hook;
 	if (strcmp(name, "record") == 0)
 		return (void *)(uintptr_t)record;
@@ -158,6 +158,11 @@ static void test_weak_undefined_zero_first_def_wins(void **state)
 		((int_fn)(uintptr_t)sym(o, "reloc_has_missing_weak"))(), 0);
 	/* libskreloc's weak definition comes first in its scope. */
 	assert_int_equal(((int_fn)(uintptr_t)sym(o, "reloc_weak_pick"))(), 100);
+	/* A provider comes before the referrer's own definition... */
+	assert_int_equal(
+		((int1_fn)(uintptr_t)sym(o, "reloc_call_provided_too"))(5), 16);
+	/* ...which a handle lookup (local scope only) still finds. */
+	assert_int_equal(((int1_fn)(uintptr_t)sym(o, "provided_too"))(5), -5);
 	assert_int_equal(sk_elf_close(o), 0);
 }
 
@@ -471,6 +476,66 @@ static void test_search_path_and_dlfcn_wrappers(void **state)
 	assert_int_equal(loaded_count(), 0);
 }
 
+typedef int *(*intp_fn)(void);
+
+/*
+ * Two objects with local scopes define uniq_var as STB_GNU_UNIQUE: both
+ * bind to the first one's, which then stays loaded until sk_elf_fini
+ * (glibc's NODELETE).  Last in the group: it leaves that object loaded.
+ */
+static void test_gnu_unique_one_definition_pinned(void **state)
+{
+	struct sk_elf_obj *a, *b, *again;
+	int *pa, *pb, *many[100];
+
+	(void)state;
+	/* Loaded for inspection only, it records nothing and is unloaded. */
+	assert_int_equal(sk_elf_open(obj("libskuniq1.so"), SK_ELF_NOEXEC, &a),
+			 0);
+	assert_int_equal(sk_elf_close(a), 0);
+	assert_int_equal(loaded_count(), 0);
+	assert_int_equal(sk_elf_open(obj("libskuniq1.so"), 0, &a), 0);
+	assert_int_equal(sk_elf_open(obj("libskuniq2.so"), 0, &b), 0);
+	pa = ((intp_fn)(uintptr_t)sym(a, "uniq1_addr"))();
+	pb = ((intp_fn)(uintptr_t)sym(b, "uniq2_addr"))();
+	assert_ptr_equal(pa, pb);
+	assert_int_equal(((int_fn)(uintptr_t)sym(b, "uniq2_value"))(), 1);
+	/* A handle lookup in the second object gives the same one. */
+	assert_ptr_equal(sym(b, "uniq_var"), pa);
+	/* 100 more, recorded from the first object's handle (the table
+	 * grows past 64 slots), then found from the second's. */
+	for (int i = 0; i < 100; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "many_%02d", i);
+		many[i] = sym(a, name);
+		assert_int_equal(*many[i], 1);
+	}
+	for (int i = 0; i < 100; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "many_%02d", i);
+		assert_ptr_equal(sym(b, name), many[i]);
+	}
+	assert_int_equal(sk_elf_close(a), 0);
+	assert_int_equal(sk_elf_close(b), 0);
+	assert_int_equal(loaded_count(), 1);
+	assert_int_equal(
+		sk_elf_open(obj("libskuniq2.so"), SK_ELF_NOLOAD, &again),
+		-ENOENT);
+	assert_int_equal(
+		sk_elf_open(obj("libskuniq1.so"), SK_ELF_NOLOAD, &again), 0);
+	assert_int_equal(*pa, 1); /* still mapped */
+	assert_int_equal(sk_elf_close(again), 0);
+	assert_int_equal(loaded_count(), 1);
+	/* Reopened, the second binds to the pinned definition again. */
+	assert_int_equal(sk_elf_open(obj("libskuniq2.so"), 0, &b), 0);
+	assert_ptr_equal(((intp_fn)(uintptr_t)sym(b, "uniq2_addr"))(), pa);
+	assert_int_equal(sk_elf_close(b), 0);
+	sk_elf_fini();
+	assert_int_equal(loaded_count(), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -489,6 +554,7 @@ int main(void)
 		cmocka_unit_test(test_pie_copy_relocation_shared_by_library),
 		cmocka_unit_test(test_bad_files_clear_errors),
 		cmocka_unit_test(test_search_path_and_dlfcn_wrappers),
+		cmocka_unit_test(test_gnu_unique_one_definition_pinned),
 	};
 	struct sk_elf_ops ops;
 

@@ -10,7 +10,7 @@ int host_hook(int x);
 int *reloc_p64 = &dep_array[2];
 /*
  * The same symbols again from data (R_X86_64_64, other addends): the
- * relocation pass looks each symbol up once and serves these from its memo.
+ * relocation pass looks a symbol up once for adjacent relocations.
  */
 int *reloc_p64_again = &dep_array[1];
 int *reloc_counter_p = &dep_counter;
@@ -91,6 +91,22 @@ __attribute__((weak)) int weak_pick(void)
 int reloc_weak_pick(void)
 {
 	return weak_pick();
+}
+
+/*
+ * Defined here (weak, so that no compiler binds the call locally) and by
+ * the test provider, which comes before every object in the scope: the
+ * call binds to the provider's.  The loader takes a referrer's own
+ * definition without its hash chain only when the walk reaches it.
+ */
+__attribute__((weak)) int provided_too(int x)
+{
+	return -x;
+}
+
+int reloc_call_provided_too(int x)
+{
+	return provided_too(x);
 }
 
 int next_target(void)
