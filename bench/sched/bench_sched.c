@@ -6,14 +6,21 @@
  * down.  Medians of BENCH_REPS repetitions.  The machine these run on is
  * shared: treat single figures as noisy, ratios as the message.
  *
- * usage: bench_sched [scale]   (scale multiplies the iteration counts)
+ * usage: bench_sched [scale [handoff]]
+ *   scale multiplies the iteration counts; "handoff" runs only the skiff
+ *   same-vCPU hand-off, once, 20000 x scale rounds, and prints its ns per
+ *   hand-off (no peer): for instruction counts under valgrind
+ *   --tool=callgrind, where the difference between scale 2 and scale 1 is
+ *   40000 hand-offs.
  */
 #define _GNU_SOURCE
 #include "bench.h"
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <hosted/boot.h>
 #include <plat/boot.h>
@@ -25,6 +32,8 @@
 #include <sched/wait.h>
 
 static unsigned scale = 1;
+static bool handoff_only;
+static struct sk_sched_stats handoff_stats[2]; /* vCPU 1 before, after */
 
 enum fig { F_SAME, F_CROSS, F_CREATE, F_YIELD, F_NUM };
 
@@ -159,6 +168,12 @@ static void skiff_main(void *arg)
 	sk_cpuset_zero(&cpu0);
 	sk_cpuset_add(&cpu0, 0);
 	sk_thread_set_affinity(&cpu0);
+	if (handoff_only) {
+		sk_sched_stats_get(1, &handoff_stats[0]);
+		skiff_v[F_SAME][0] = skiff_handoff(1, 1, 20000 * scale);
+		sk_sched_stats_get(1, &handoff_stats[1]);
+		sk_plat_shutdown(0);
+	}
 	for (unsigned r = 0; r < BENCH_REPS; r++) {
 		skiff_v[F_SAME][r] = skiff_handoff(1, 1, 200000 * scale);
 		skiff_v[F_CROSS][r] = skiff_handoff(0, 1, 20000 * scale);
@@ -166,6 +181,11 @@ static void skiff_main(void *arg)
 		skiff_v[F_YIELD][r] = skiff_yield(200000 * scale);
 	}
 	sk_plat_shutdown(0);
+}
+
+static double per_handoff(uint64_t n)
+{
+	return (double)n / (2.0 * 20000 * scale);
 }
 
 static void line(const char *fig, double skiff, const char *peer, double p)
@@ -184,6 +204,21 @@ int main(int argc, char **argv)
 		scale = (unsigned)strtoul(argv[1], NULL, 10);
 	if (!scale)
 		scale = 1;
+	if (argc > 2 && !strcmp(argv[2], "handoff")) {
+		handoff_only = true;
+		if (sk_hosted_boot(&cfg, skiff_main, NULL))
+			return 1;
+		printf("skiff same-vcpu handoff: %.1f ns; per hand-off: "
+		       "%.2f switches, %.2f preemptions, %.3f timer arms\n",
+		       skiff_v[F_SAME][0],
+		       per_handoff(handoff_stats[1].switches -
+				   handoff_stats[0].switches),
+		       per_handoff(handoff_stats[1].preemptions -
+				   handoff_stats[0].preemptions),
+		       per_handoff(handoff_stats[1].timer_arms -
+				   handoff_stats[0].timer_arms));
+		return 0;
+	}
 	for (unsigned r = 0; r < BENCH_REPS; r++) {
 		peer[F_SAME][r] = peer_futex_handoff(0, 0, 20000 * scale);
 		peer[F_CROSS][r] = peer_futex_handoff(0, 1, 20000 * scale);

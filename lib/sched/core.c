@@ -133,7 +133,7 @@ static void switch_once(struct sk_cpu *cpu, enum switch_reason why)
 
 	SK_ASSERT(!cpu->in_sched, "sched: switch re-entered");
 	cpu->in_sched = true;
-	cpu->need_resched = false;
+	resched_clear();
 	sk_qs_note(cpu);
 	sk_fair_charge(cpu, cur, now);
 	if (why == SW_SLEEP || why == SW_EXIT || why == SW_MIGRATE)
@@ -162,14 +162,14 @@ void sk_sched_switch(struct sk_cpu *cpu, enum switch_reason why)
 	/* A voluntary switch with preemption disabled would break every
 	 * preempt-off section (and RCU reader) on this CPU. */
 	SK_ASSERT(why == SW_PREEMPT || why == SW_CHECK || why == SW_EXIT ||
-			  cpu->preempt_count == 0,
+			  preempt_count() == 0,
 		  "sched: voluntary switch with preemption disabled");
 	switch_once(cpu, why);
 	/* Resumed: a wake may have landed where nobody could act on it
 	 * (in the finish of a switch, or in a queue drained on the way). */
 	for (;;) {
 		cpu = this_cpu();
-		if (!cpu->need_resched || cpu->preempt_count ||
+		if (!resched_is_due() || preempt_count() ||
 		    cpu->current == cpu->idle)
 			return;
 		switch_once(cpu, why == SW_PREEMPT ? SW_PREEMPT : SW_CHECK);
@@ -204,23 +204,9 @@ void sk_sched_exit_hook(void *arg)
 	struct sk_cpu *cpu = this_cpu();
 
 	(void)arg;
-	if (!cpu || cpu->preempt_count || cpu->in_sched)
+	if (!cpu || preempt_count() || cpu->in_sched)
 		return;
 	sk_qs_note(cpu); /* the interrupted code was preemptible */
-	if (cpu->need_resched && cpu->current != cpu->idle)
+	if (resched_is_due() && cpu->current != cpu->idle)
 		sk_sched_switch(cpu, SW_PREEMPT);
-}
-
-void sk_sched_resched_if_needed(void)
-{
-	struct sk_cpu *cpu;
-
-	if (!sk_plat_irq_is_enabled())
-		return;
-	sk_plat_irq_disable();
-	cpu = this_cpu();
-	if (cpu && cpu->need_resched && !cpu->preempt_count &&
-	    cpu->current != cpu->idle)
-		sk_sched_switch(cpu, SW_CHECK);
-	sk_plat_irq_enable();
 }

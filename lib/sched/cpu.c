@@ -48,14 +48,14 @@ static _Noreturn void idle_loop(struct sk_cpu *cpu)
 				      memory_order_relaxed);
 		/* Pairs with the fence in sk_wake_push(). */
 		atomic_thread_fence(memory_order_seq_cst);
-		if (!sk_wake_pending(cpu) && !cpu->need_resched) {
+		if (!sk_wake_pending(cpu) && !resched_is_due()) {
 			atomic_store_explicit(&cpu->idle_now, 1,
 					      memory_order_relaxed);
 			sk_plat_cpu_idle();
 			atomic_store_explicit(&cpu->idle_now, 0,
 					      memory_order_relaxed);
 		}
-		cpu->need_resched = false;
+		resched_clear();
 		sk_qs_note(cpu);
 	}
 }
@@ -74,8 +74,8 @@ static void ipi_handler(void *arg)
 	sk_wake_drain(cpu);
 	sk_registry_drain(cpu);
 	sk_balance_steal_serve(cpu);
-	if (cpu->preempt_count)
-		cpu->need_resched = true; /* a qs kick: pass one at enable */
+	if (preempt_count())
+		resched_set(); /* a qs kick: pass one at enable */
 }
 
 static void secondary_entry(unsigned id, void *arg)
@@ -130,6 +130,7 @@ static int cpus_alloc(unsigned n)
 		c->hw_deadline = NO_DEADLINE;
 		c->preempt_deadline = NO_DEADLINE;
 		c->epoch_ns = now;
+		c->now_ns = now;
 		c->qs_snap = (uint64_t *)(void *)extra;
 		c->inq = (void *)(extra + n * sizeof(uint64_t));
 		atomic_init(&c->next_look_ns, NO_DEADLINE);

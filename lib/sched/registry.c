@@ -114,15 +114,13 @@ static enum sk_thread_run_state run_state(const struct sk_thread *t)
 {
 	unsigned ws = atomic_load_explicit(&t->state, memory_order_relaxed);
 	unsigned js = atomic_load_explicit(&t->jstate, memory_order_relaxed);
-	unsigned c = t->cpu;
 
 	if (ws == TS_DEAD || js == JS_EXITED || js == JS_RELEASED)
 		return SK_THREAD_EXITED;
 	if (ws == TS_SLEEPING)
 		return SK_THREAD_SLEEPING;
-	if (ws != TS_WAKING && c < sk_sched_ncpus &&
-	    atomic_load_explicit(&sk_sched_cpus[c].cur_pub,
-				 memory_order_relaxed) == t)
+	if (ws != TS_WAKING &&
+	    atomic_load_explicit(&t->on_cpu, memory_order_relaxed))
 		return SK_THREAD_RUNNING;
 	return SK_THREAD_RUNNABLE;
 }

@@ -20,8 +20,10 @@
 #include <plat/compiler.h>
 #include <plat/cpu.h>
 #include <plat/irq.h>
+#include <plat/percpu.h>
 #include <sched/cpu.h>
 #include <sched/pheap.h>
+#include <sched/preempt.h>
 #include <sched/thread.h>
 #include <sched/timer.h>
 
@@ -61,6 +63,7 @@ struct sk_thread {
 	struct sk_arch_context ctx;
 	atomic_uint state; /* any: enum thread_wstate */
 	atomic_uint jstate; /* any: enum thread_jstate */
+	atomic_bool on_cpu; /* its CPU's current thread; that CPU writes */
 	unsigned cpu; /* home CPU; owner CPU writes, others read when told */
 	unsigned flags; /* home CPU */
 	enum thread_kind kind;
@@ -70,8 +73,12 @@ struct sk_thread {
 	bool queued; /* in a runqueue of its home CPU */
 	struct sk_pheap_node rq_node; /* home CPU */
 	uint64_t vrt; /* normalised runtime on the home CPU while queued */
-	uint64_t r_real; /* decayed runtime when off a CPU ... */
-	uint64_t r_stamp; /* ... as of this time */
+	uint64_t r_stamp; /* when it left a CPU (fair.c), with either ... */
+	uint64_t r_real; /* ... its decayed runtime (dep_cpu1 == 0), or */
+	uint64_t dep_key; /* ... its key and c() there, on CPU dep_cpu1 - 1 */
+	uint64_t dep_c; /* at epoch dep_epoch: converted on arrival */
+	uint64_t dep_epoch;
+	unsigned dep_cpu1;
 	uint64_t cpu_time_ns; /* total CPU time */
 	uint64_t run_start_ns; /* when it last started running */
 	struct sk_thread *qnext; /* incoming-queue link (wake.c) */
@@ -95,11 +102,14 @@ struct sk_thread {
 	struct sk_thread *reg_prev; /* reg_cpu only */
 };
 
-/* Per-CPU scheduler state, found through sk_plat_cpu_local(). */
+/*
+ * Per-CPU scheduler state, found through sk_plat_cpu_local().  The
+ * preemption count, the need-resched flag and a copy of @current live in
+ * the per-CPU block's core words instead (sched/preempt.h), where one %gs
+ * instruction reaches them.
+ */
 struct sk_cpu {
 	unsigned id;
-	unsigned preempt_count;
-	bool need_resched;
 	bool in_sched;
 	struct sk_thread *current;
 	struct sk_thread *idle;
@@ -112,6 +122,8 @@ struct sk_cpu {
 	uint64_t epoch_ns;
 	uint64_t run_c; /* c() when current started being charged */
 	uint64_t c_now, c_epoch, c_val; /* last c() computed, for reuse */
+	uint64_t c_anchor_t, c_anchor; /* last exact c(), for interpolation */
+	uint64_t now_ns; /* latest clock reading the fair math has seen */
 	/* timers (timer.c) */
 	struct sk_pheap timers;
 	uint64_t hw_deadline; /* armed in the platform, UINT64_MAX: none */
@@ -139,10 +151,6 @@ struct sk_cpu {
 	atomic_uint_least64_t qs_count;
 	atomic_uint_least64_t next_look_ns; /* when it looks at inq anyway */
 	atomic_uint idle_now;
-	/* Lock-free read of the running thread (wake.c): @cur_pub mirrors
-	 * @current, @switch_gen grows before every change of it. */
-	_Atomic(struct sk_thread *) cur_pub;
-	atomic_uint_least64_t switch_gen;
 	/* Thread registry (registry.c): list written by this CPU only, read
 	 * by walkers anywhere; @unreg is pushed by other CPUs. */
 	_Atomic(struct sk_thread *) reg_head;
@@ -164,21 +172,47 @@ extern struct sk_cpu *sk_sched_cpus;
 extern unsigned sk_sched_ncpus;
 extern struct sk_sched_mem_ops sk_sched_mem;
 
+/* This CPU's struct sk_cpu: the per-CPU block's local word (%gs:8). */
 static inline struct sk_cpu *this_cpu(void)
 {
-	return sk_plat_cpu_local();
+	return (struct sk_cpu *)(uintptr_t)SK_PLAT_PERCPU_READ(
+		SK_PLAT_PERCPU_OFF_LOCAL);
 }
 
-/* Make @t the running thread of @cpu (irqs off, on @cpu). */
+/* This CPU's core words (sched/preempt.h).  Irqs off, except the count
+ * read, which any context may do for itself. */
+static inline uint64_t preempt_count(void)
+{
+	return SK_PLAT_PERCPU_READ(SK_SCHED_PCPU_PREEMPT);
+}
+
+static inline bool resched_is_due(void)
+{
+	return SK_PLAT_PERCPU_READ(SK_SCHED_PCPU_RESCHED) != 0;
+}
+
+static inline void resched_set(void)
+{
+	SK_PLAT_PERCPU_WRITE(SK_SCHED_PCPU_RESCHED, 1);
+}
+
+static inline void resched_clear(void)
+{
+	SK_PLAT_PERCPU_WRITE(SK_SCHED_PCPU_RESCHED, 0);
+}
+
+/*
+ * Make @t the running thread of @cpu (irqs off, on @cpu).  @on_cpu is a
+ * hint for sk_thread_is_running() (relaxed: no ordering promised).
+ */
 static inline void set_current(struct sk_cpu *cpu, struct sk_thread *t)
 {
-	uint64_t g =
-		atomic_load_explicit(&cpu->switch_gen, memory_order_relaxed);
-
-	/* release: pairs with the acquire loads in sk_thread_current() */
-	atomic_store_explicit(&cpu->switch_gen, g + 1, memory_order_release);
+	if (cpu->current)
+		atomic_store_explicit(&cpu->current->on_cpu, false,
+				      memory_order_relaxed);
+	atomic_store_explicit(&t->on_cpu, true, memory_order_relaxed);
 	cpu->current = t;
-	atomic_store_explicit(&cpu->cur_pub, t, memory_order_release);
+	SK_PLAT_PERCPU_WRITE(SK_SCHED_PCPU_CURRENT, (uintptr_t)t);
 }
 
 /* core.c */
@@ -195,7 +229,6 @@ void sk_sched_thread_finish(void);
 void sk_sched_rq_insert(struct sk_cpu *cpu, struct sk_thread *t);
 void sk_sched_rq_remove(struct sk_cpu *cpu, struct sk_thread *t);
 void sk_sched_exit_hook(void *arg);
-void sk_sched_resched_if_needed(void);
 void sk_sched_rearm(struct sk_cpu *cpu, uint64_t now);
 
 /* preempt.c: panic unless the caller may switch voluntarily (preemption

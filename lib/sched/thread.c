@@ -51,7 +51,7 @@ static _Noreturn void thread_start(void *arg)
 
 	sk_sched_thread_finish();
 	sk_plat_irq_enable();
-	sk_sched_resched_if_needed();
+	sk_sched_preempt_resched();
 	t->fn(t->arg);
 	sk_thread_exit();
 }
@@ -154,7 +154,7 @@ static void thread_launch(struct sk_thread *t)
 	else
 		sk_wake_push(cpu, t, target);
 	sk_plat_irq_restore(flags);
-	sk_sched_resched_if_needed();
+	sk_sched_preempt_resched();
 }
 
 int sk_thread_create(struct sk_thread **out, const struct sk_thread_attr *attr,
@@ -194,7 +194,7 @@ _Noreturn void sk_thread_exit(void)
 	sk_plat_irq_disable();
 	cpu = this_cpu();
 	t = cpu->current;
-	SK_ASSERT(cpu->preempt_count == 0,
+	SK_ASSERT(preempt_count() == 0,
 		  "sched: thread exit with preemption disabled");
 	SK_ASSERT(t->kind != TK_IDLE, "sched: the idle thread cannot exit");
 	sk_timers_cancel_all(cpu, t);

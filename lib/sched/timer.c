@@ -157,7 +157,7 @@ void sk_timer_irq(void *arg)
 	}
 	if (cpu->preempt_deadline <= now) {
 		cpu->preempt_deadline = NO_DEADLINE;
-		cpu->need_resched = true;
+		resched_set();
 	}
 	sk_timer_hw_update(cpu);
 }

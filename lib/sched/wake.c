@@ -37,34 +37,18 @@
 static const uint64_t WAKE_LOOK_NS = 500000;
 
 /*
- * No irq-off section: read this CPU's running thread, then check that the
- * caller is still on that CPU and that the CPU did not switch meanwhile.
- * If the caller stayed on the CPU the whole time, the thread read is the
- * caller.  If it was switched out in between, either it is now elsewhere
- * (the CPU check fails) or it came back, and the switch back moved the
- * generation before the caller's second read of it.
+ * @on_cpu is stored (relaxed) by the CPU that switches @t in or out, so a
+ * thread that is being switched out to sleep still reads as running for a
+ * moment: the state check cuts that short.  Both reads may be stale: a
+ * hint, as the contract says.
  */
-struct sk_thread *sk_thread_current(void)
+bool sk_thread_is_running(const struct sk_thread *t)
 {
-	for (;;) {
-		struct sk_cpu *cpu = this_cpu();
-		struct sk_thread *t;
-		uint64_t g;
+	unsigned s = atomic_load_explicit(&t->state, memory_order_relaxed);
 
-		if (!cpu)
-			return NULL;
-		/* acquire: pairs with the release stores in set_current() */
-		g = atomic_load_explicit(&cpu->switch_gen,
-					 memory_order_acquire);
-		t = atomic_load_explicit(&cpu->cur_pub, memory_order_acquire);
-		atomic_signal_fence(memory_order_seq_cst); /* keep the order */
-		if (this_cpu() != cpu)
-			continue;
-		atomic_signal_fence(memory_order_seq_cst);
-		if (atomic_load_explicit(&cpu->switch_gen,
-					 memory_order_acquire) == g)
-			return t;
-	}
+	if (s == TS_SLEEPING || s == TS_WAKING || s == TS_DEAD)
+		return false;
+	return atomic_load_explicit(&t->on_cpu, memory_order_relaxed);
 }
 
 void sk_wait_prepare(void)
@@ -97,7 +81,7 @@ static int sleep_locked(struct sk_cpu *cpu, uint64_t deadline)
 	struct sk_thread *t = cpu->current;
 	unsigned expect = TS_WAITING;
 
-	SK_ASSERT(cpu->preempt_count == 0,
+	SK_ASSERT(preempt_count() == 0,
 		  "sched: sleeping with preemption disabled");
 	if (deadline != NO_DEADLINE) {
 		atomic_store_explicit(&t->timed_out, 0, memory_order_relaxed);
@@ -212,7 +196,9 @@ static void drain_source(struct sk_cpu *cpu, unsigned src, uint64_t now)
 	}
 }
 
-void sk_wake_drain(struct sk_cpu *cpu)
+/* Drain every non-empty source; out of line so that the common empty
+ * check costs no register saves. */
+static SK_NOINLINE void wake_drain_slow(struct sk_cpu *cpu)
 {
 	unsigned words = (sk_sched_ncpus + 63) / 64;
 	uint64_t now = 0;
@@ -237,6 +223,12 @@ void sk_wake_drain(struct sk_cpu *cpu)
 	}
 }
 
+void sk_wake_drain(struct sk_cpu *cpu)
+{
+	if (sk_wake_pending(cpu))
+		wake_drain_slow(cpu);
+}
+
 /* @t becomes runnable on @cpu, its home, with irqs off. */
 void sk_wake_arrive(struct sk_cpu *cpu, struct sk_thread *t, uint64_t now)
 {
@@ -254,7 +246,7 @@ void sk_wake_arrive(struct sk_cpu *cpu, struct sk_thread *t, uint64_t now)
 	if (t == cur || cpu->in_sched)
 		return; /* the switch in progress decides */
 	if (cur == cpu->idle || sk_fair_should_switch(cpu, cur, t, now))
-		cpu->need_resched = true;
+		resched_set();
 	else if (t->kind == TK_FAIR && cur->kind == TK_FAIR &&
 		 sk_pheap_peek(&cpu->fair_rq) == &t->rq_node)
 		sk_sched_rearm(cpu, now); /* a new first rival: new deadline */
@@ -266,12 +258,21 @@ static void wake_sleeper(struct sk_thread *t)
 	sk_plat_irq_flags flags = sk_plat_irq_save();
 	struct sk_cpu *cpu = this_cpu();
 
+	/*
+	 * Same CPU: no clock read.  The fair math's latest reading is old by
+	 * however long the waker has run since its CPU last passed through
+	 * the scheduler; arrival does not need the time, and a deadline
+	 * re-armed from an older "now" can only come earlier than the exact
+	 * one (the waker is charged the difference later), which costs at
+	 * most an early timer interrupt.  The common waker goes to sleep
+	 * right after, and its switch reads the clock anyway.
+	 */
 	if (t->cpu == cpu->id)
-		sk_wake_arrive(cpu, t, sk_plat_clock_ns());
+		sk_wake_arrive(cpu, t, cpu->now_ns);
 	else
 		sk_wake_push(cpu, t, t->cpu);
 	/* A thread-context waker on this CPU switches now if it must. */
-	if (on && cpu->need_resched && !cpu->preempt_count &&
+	if (on && resched_is_due() && !preempt_count() &&
 	    cpu->current != cpu->idle)
 		sk_sched_switch(cpu, SW_CHECK);
 	sk_plat_irq_restore(flags);

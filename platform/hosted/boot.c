@@ -182,7 +182,8 @@ static void hosted_stop_others(void)
 		 * enable or idle, whichever comes first.
 		 */
 		if (HOSTED_TSAN)
-			sk_hosted_post(c, HOSTED_PEND_STOP);
+			sk_hosted_post(c, HOSTED_PEND_STOP,
+				       sk_hosted_m.sig_timer);
 		pthread_kill(c->thread, sk_hosted_m.sig_stop);
 		while (sem_wait(&c->parked_sem))
 			;
@@ -218,8 +219,15 @@ _Noreturn void sk_plat_panic(const char *what, const char *file, int line)
 			       line < 0 ? 0ul : (unsigned long)line);
 	sk_hosted_console_fd_write(STDERR_FILENO, num, n);
 	sk_hosted_console_fd_write(STDERR_FILENO, " on cpu ", 8);
-	n = sk_hosted_fmt_uint(num, sizeof(num), sk_plat_cpu_id());
-	sk_hosted_console_fd_write(STDERR_FILENO, num, n);
+	/* The TLS, not the GS block: any pthread may panic, even one that
+	 * has no block. */
+	if (sk_hosted_tls()->cpu) {
+		n = sk_hosted_fmt_uint(num, sizeof(num),
+				       sk_hosted_tls()->cpu->id);
+		sk_hosted_console_fd_write(STDERR_FILENO, num, n);
+	} else {
+		sk_hosted_console_fd_write(STDERR_FILENO, "none", 4);
+	}
 	sk_hosted_console_fd_write(STDERR_FILENO, "\n", 1);
 	abort();
 }

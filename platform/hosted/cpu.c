@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Virtual CPUs on hosted: one pthread each.  A vCPU pthread owns a POSIX
- * timer aimed at its thread id.  An IPI is posted straight into the
- * target's interrupt word when its irqs are off, and is a signal only when
- * they are on (under ThreadSanitizer it is always posted, see
- * sk_hosted_post and docs/platform.md).  Idle sleeps on a per-vCPU
+ * Virtual CPUs on hosted: one pthread each, its GS base on its struct
+ * hosted_cpu (plat/percpu.h).  A vCPU pthread owns a POSIX timer aimed at
+ * its thread id.  An IPI is a bit posted into the target's pending word,
+ * followed by a wake from idle or, if the target was not idle, a signal
+ * (see sk_hosted_post and docs/platform.md).  Idle sleeps on a per-vCPU
  * semaphore that everyone who records an interrupt for that vCPU posts, so
  * nothing racing with going idle is missed.
  */
@@ -25,38 +25,20 @@ unsigned sk_plat_cpu_count(void)
 	return sk_hosted_m.ncpus;
 }
 
+/* One %gs-relative instruction each: always the pthread it executes on. */
 unsigned sk_plat_cpu_id(void)
 {
-	unsigned id;
-
-	/* One %fs-relative load: always the pthread it executes on. */
-	__asm__ __volatile__("movl %%fs:%c2(%1), %0"
-			     : "=r"(id)
-			     : "r"(sk_hosted_tls_off),
-			       "i"(offsetof(struct hosted_tls, cpu_id))
-			     : "memory");
-	return id;
+	return (unsigned)SK_PLAT_PERCPU_READ(SK_PLAT_PERCPU_OFF_CPU_ID);
 }
 
 void *sk_plat_cpu_local(void)
 {
-	void *base;
-
-	__asm__ __volatile__("movq %%fs:%c2(%1), %0"
-			     : "=r"(base)
-			     : "r"(sk_hosted_tls_off),
-			       "i"(offsetof(struct hosted_tls, local))
-			     : "memory");
-	return base;
+	return (void *)(uintptr_t)SK_PLAT_PERCPU_READ(SK_PLAT_PERCPU_OFF_LOCAL);
 }
 
 void sk_plat_cpu_local_set(void *base)
 {
-	__asm__ __volatile__("movq %0, %%fs:%c2(%1)"
-			     :
-			     : "r"(base), "r"(sk_hosted_tls_off),
-			       "i"(offsetof(struct hosted_tls, local))
-			     : "memory");
+	SK_PLAT_PERCPU_WRITE(SK_PLAT_PERCPU_OFF_LOCAL, (uintptr_t)base);
 }
 
 void sk_plat_cpu_relax(void)
@@ -98,63 +80,40 @@ bool sk_hosted_cpu_kick(struct hosted_cpu *c)
 }
 
 /*
- * Post an IPI straight into @c's interrupt word if its irqs are off.
- * Return: whether it did; if not, @c had irqs on and needs a signal.
- * The target replays the bit when it enables irqs, or sees it in idle.
+ * Post @bit into vCPU @c's pending word, then make sure @c looks at it:
+ * wake it if it sleeps in idle, else send @sig (its handler takes the
+ * word).  The owner's enable reads the word without a fence, so whether it
+ * already saw the bit is unknowable from here: only idle, which checks
+ * after a seq_cst announcement, lets the signal be skipped.  Under TSan
+ * @sig is the timer signal, never armed there: a doorbell whose handler
+ * adds no bit of its own.
+ * Context: any thread but @c's own.
  */
-static bool hosted_ipi_post(struct hosted_cpu *c)
-{
-	unsigned w = atomic_load_explicit(c->irq_word, memory_order_relaxed);
-
-	while (w & HOSTED_IRQ_OFF) {
-		/*
-		 * seq_cst: the target's lock-prefixed OFF -> 0 exchange and
-		 * this CAS are ordered; one fails and the other wins.  Also
-		 * orders the CAS before the @idle exchange in the kick below.
-		 */
-		if (atomic_compare_exchange_weak_explicit(
-			    c->irq_word, &w, w | HOSTED_PEND_IPI,
-			    memory_order_seq_cst, memory_order_relaxed))
-			return true;
-	}
-	return false;
-}
-
-/*
- * Post @bit into vCPU @c's irq word whatever its irqs are (TSan builds; see
- * HOSTED_TSAN), wake it from idle, and if its irqs were on ring the timer
- * signal (never armed under TSan) as a doorbell, so a vCPU that never toggles irqs still gets to it
- * at its next intercepted call.  Context: any thread but @c's own.
- */
-void sk_hosted_post(struct hosted_cpu *c, unsigned bit)
+void sk_hosted_post(struct hosted_cpu *c, unsigned bit, int sig)
 {
 	/*
-	 * seq_cst: Dekker with the @idle store then irq-word load in
-	 * sk_plat_cpu_idle (ordered before the @idle exchange in the kick),
-	 * and ordered against the target's OFF -> 0 compare-exchange: either
-	 * that fails on this bit, or this sees OFF clear and rings.
+	 * seq_cst: Dekker with the @idle store then pending-word load in
+	 * sk_plat_cpu_idle (ordered before the @idle exchange in the kick);
+	 * release also hands the sender's earlier stores (a queued thread)
+	 * to the handler that takes the bit.
 	 */
-	unsigned old = atomic_fetch_or_explicit(c->irq_word, bit,
+	unsigned old = atomic_fetch_or_explicit(c->pend_word, bit,
 						memory_order_seq_cst);
 
-	sk_hosted_cpu_kick(c);
-	if (!(old & HOSTED_IRQ_OFF))
-		hosted_tgkill(c->tid, sk_hosted_m.sig_timer);
+	if (old & bit)
+		return; /* posted before and not yet taken: signalled then */
+	if (sk_hosted_cpu_kick(c))
+		return;
+	hosted_tgkill(c->tid, sig);
 }
 
-/* TSan: the IPI is always a posted bit; see sk_hosted_post. */
-static void hosted_ipi_tsan(struct hosted_cpu *c)
+/* An IPI to the calling vCPU: pend it, and replay it now if irqs were on. */
+static void hosted_ipi_self(struct hosted_cpu *c)
 {
-	/* Irqs off: this thread cannot migrate while it compares. */
 	sk_plat_irq_flags flags = sk_plat_irq_save();
 
-	if (c == sk_hosted_tls()->cpu) {
-		/* To self: restoring replays it if irqs were on. */
-		atomic_fetch_or_explicit(c->irq_word, HOSTED_PEND_IPI,
-					 memory_order_relaxed);
-	} else {
-		sk_hosted_post(c, HOSTED_PEND_IPI);
-	}
+	atomic_fetch_or_explicit(c->pend_word, HOSTED_PEND_IPI,
+				 memory_order_relaxed);
 	sk_plat_irq_restore(flags);
 }
 
@@ -175,19 +134,14 @@ void sk_plat_cpu_ipi(unsigned cpu)
 		return;
 	if (!atomic_load_explicit(&c->ready, memory_order_seq_cst))
 		return;
-	if (HOSTED_TSAN) {
-		hosted_ipi_tsan(c);
+	/* A pthread that is not a vCPU has no block: compare through TLS. */
+	if (c == sk_hosted_tls()->cpu) {
+		hosted_ipi_self(c);
 		return;
 	}
-	/* Irqs off there: no signal needed, at most a wake from idle. */
-	if (hosted_ipi_post(c)) {
-		sk_hosted_cpu_kick(c);
-		return;
-	}
-	if (c == sk_hosted_tls()->cpu)
-		pthread_kill(c->thread, sk_hosted_m.sig_ipi);
-	else
-		hosted_tgkill(c->tid, sk_hosted_m.sig_ipi);
+	sk_hosted_post(c, HOSTED_PEND_IPI,
+		       HOSTED_TSAN ? sk_hosted_m.sig_timer
+				   : sk_hosted_m.sig_ipi);
 }
 
 /*
@@ -205,17 +159,15 @@ void sk_plat_cpu_idle(void)
 	struct hosted_cpu *c = t->cpu;
 	unsigned pend;
 
-	SK_ASSERT(hosted_irq_read() & HOSTED_IRQ_OFF,
-		  "sk_plat_cpu_idle called with irqs on");
+	SK_ASSERT(hosted_off_read(), "sk_plat_cpu_idle called with irqs on");
 	SK_ASSERT(c, "sk_plat_cpu_idle on a thread that is not a vCPU");
 	/*
-	 * seq_cst: Dekker with a poster's CAS on t->irq then exchange of
-	 * @idle (hosted_ipi_post, sk_hosted_cpu_kick): either this load sees
-	 * the pending bit, or the poster sees @idle set and kicks.
+	 * seq_cst: Dekker with a poster's fetch_or on t->pend then exchange
+	 * of @idle (sk_hosted_post, sk_hosted_cpu_kick): either this load
+	 * sees the pending bit, or the poster sees @idle set and kicks.
 	 */
 	atomic_store_explicit(&c->idle, 1, memory_order_seq_cst);
-	if (!(atomic_load_explicit(&t->irq, memory_order_seq_cst) &
-	      HOSTED_PEND_MASK)) {
+	if (!atomic_load_explicit(&t->pend, memory_order_seq_cst)) {
 		/* Test aid ($SK_HOSTED_FUZZ): widen the check-to-sleep gap. */
 		if (sk_hosted_m.fuzz)
 			hosted_fuzz_delay();
@@ -256,10 +208,10 @@ static void *hosted_cpu_main(void *p)
 	struct hosted_tls *t = sk_hosted_tls();
 
 	sk_hosted_tls_init();
-	atomic_store_explicit(&t->irq, HOSTED_IRQ_OFF, memory_order_relaxed);
-	t->cpu_id = c->id;
+	sk_hosted_percpu_set(c);
+	hosted_off_write(1);
 	t->cpu = c;
-	c->irq_word = &t->irq;
+	c->pend_word = &t->pend;
 	c->tid = gettid();
 	c->start_err = sk_hosted_timer_create(c);
 	if (c->start_err) {
@@ -269,7 +221,7 @@ static void *hosted_cpu_main(void *p)
 	/* seq_cst: Dekker with sk_plat_cpu_ipi and sk_plat_shutdown. */
 	atomic_store_explicit(&c->ready, 1, memory_order_seq_cst);
 	if (atomic_load_explicit(&c->ipi_sent, memory_order_seq_cst))
-		atomic_fetch_or_explicit(&t->irq, HOSTED_PEND_IPI,
+		atomic_fetch_or_explicit(&t->pend, HOSTED_PEND_IPI,
 					 memory_order_relaxed);
 	hosted_cpu_unblock();
 	sem_post(&c->ready_sem);
@@ -291,6 +243,11 @@ int sk_hosted_cpu_launch(struct hosted_cpu *c)
 	if (sem_init(&c->ready_sem, 0, 0) || sem_init(&c->parked_sem, 0, 0) ||
 	    sem_init(&c->idle_sem, 0, 0))
 		return -EIO;
+	/* The per-CPU block (plat/percpu.h); pthread_create publishes it to
+	 * the new thread, @ready to everyone else. */
+	c->pc.self = &c->pc;
+	c->pc.local = NULL;
+	c->pc.cpu_id = c->id;
 	err = pthread_create(&c->thread, NULL, hosted_cpu_main, c);
 	if (err)
 		return err == EAGAIN ? -ENOMEM : -EIO;

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Private state of the hosted platform, shared by its .c files only.
- * A vCPU is a pthread; its soft interrupt state lives in thread-local
- * storage so one %fs-relative instruction reads or changes it (see irq.c
- * for why that matters once skiff threads migrate between vCPU pthreads).
+ * A vCPU is a pthread whose GS base points at its struct hosted_cpu (the
+ * per-CPU block of plat/percpu.h); its soft interrupt state lives in
+ * thread-local storage so one %fs-relative instruction reads or changes it
+ * (see irq.c for why that matters once skiff threads migrate between vCPU
+ * pthreads).
  */
 #ifndef HOSTED_HOSTED_H
 #define HOSTED_HOSTED_H
@@ -13,34 +15,40 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <time.h>
 
 #include <plat/compiler.h>
 #include <plat/cpu.h>
+#include <plat/percpu.h>
 
 /*
- * Bits of the per-vCPU soft interrupt word (struct hosted_tls.irq).
+ * The soft interrupt state of a pthread (struct hosted_tls) is two words:
  *
- * state                 meaning                           who moves it
- * 0                     irqs on, nothing pending          -
- * OFF                   irqs off                          disable/save
- * OFF|PEND_*            irqs off, signals recorded        signal handler
- * OFF|PEND_* -> OFF     pending bits taken for delivery   enable/handler exit
- * OFF -> 0              irqs on again                     enable/handler exit
- * PEND_* (no OFF)       recorded while on (TSan only)      sk_hosted_post
- * In normal builds a PEND bit is never set while OFF is clear: the handler,
- * and another vCPU posting an IPI, only record when OFF is set (the latter
- * by compare-exchange), and every OFF -> 0 step is a compare-exchange from
- * exactly OFF.  Under ThreadSanitizer (HOSTED_TSAN) timer expiries, IPIs
- * and stop requests are posted into the word whatever OFF is; a bit posted
- * while on waits there until the next disable/enable pair (the compare-
- * exchange from exactly OFF fails and enable replays it), until idle takes
- * it, or until the doorbell signal runs (see sk_hosted_post).
+ * @off   1 while irqs are off.  Written only by its own pthread (thread
+ *        code and the signal handlers that interrupt it), with plain
+ *        single-instruction %fs-relative stores: a signal arrives between
+ *        two instructions, so only compiler barriers are needed.
+ * @pend  interrupts recorded for later (enum hosted_pend_bits).
+ *
+ *   @pend bit        set by                              taken by
+ *   TIMER            own timer signal while off; arm of  enable, handler
+ *                    a past deadline; TSan: controller   exit, idle
+ *   IPI              any sender (fetch_or), then a       (exchange)
+ *                    signal unless the idle kick woke it;
+ *                    own IPI signal while off
+ *   STOP             TSan only: shutdown                 (same)
+ *
+ * A remote poster cannot know whether the owner's last enable saw its bit
+ * (the owner's store of @off and its load of @pend are not ordered without
+ * a fence, and the point is to have none), so it always follows the post
+ * with the idle kick or a signal: the signal handler then finds the bit.
+ * A bit may therefore sit in @pend while irqs are on; the next enable,
+ * signal or idle delivers it.
  */
-enum hosted_irq_bits {
-	HOSTED_IRQ_OFF = 1u << 0,
+enum hosted_pend_bits {
 	HOSTED_PEND_TIMER = 1u << 1,
 	HOSTED_PEND_IPI = 1u << 2,
 	HOSTED_PEND_STOP = 1u << 3, /* TSan only: park (shutdown) */
@@ -51,8 +59,9 @@ enum hosted_irq_bits {
 /*
  * HOSTED_TSAN: built with ThreadSanitizer.  TSan runs an async signal only
  * at the next intercepted call of the thread state (fiber) it arrived on,
- * which may never run again, so there timers and IPIs are posted into the
- * irq word by an interrupt-controller pthread and by the sender instead.
+ * which may never run again, so there timers are posted into the pending
+ * word by an interrupt-controller pthread (IPIs are posted in every build),
+ * and the signal that follows a post is only a doorbell.
  */
 #if defined(__SANITIZE_THREAD__)
 #define HOSTED_TSAN 1
@@ -68,11 +77,13 @@ enum hosted_irq_bits {
 enum { HOSTED_NO_DEADLINE = 0 };
 
 /*
- * One virtual CPU.  Fields marked [own] are touched only by the vCPU's own
- * pthread (with the soft irq flag set); [boot] are written before the vCPU
- * is published through @ready and read-only afterwards.
+ * One virtual CPU.  Its pthread's GS base points at @pc (plat/percpu.h),
+ * which must stay first.  Fields marked [own] are touched only by the
+ * vCPU's own pthread (with the soft irq flag set); [boot] are written
+ * before the vCPU is published through @ready and read-only afterwards.
  */
 struct hosted_cpu {
+	struct sk_plat_percpu pc; /* [own] after boot; any may read */
 	pthread_t thread; /* [boot] */
 	pid_t tid; /* [boot] */
 	timer_t timer; /* [boot] */
@@ -87,7 +98,7 @@ struct hosted_cpu {
 	_Atomic int ipi_sent; /* an IPI is on its way, not yet handled */
 	_Atomic int parked; /* stopped by shutdown */
 	_Atomic int idle; /* 1: in sk_plat_cpu_idle, may sleep on idle_sem */
-	_Atomic unsigned *irq_word; /* [boot] the vCPU's hosted_tls.irq */
+	_Atomic unsigned *pend_word; /* [boot] the vCPU's hosted_tls.pend */
 	sem_t idle_sem; /* idle sleeps here; sk_hosted_cpu_kick posts */
 	sem_t ready_sem; /* posted once the thread is set up */
 	sem_t parked_sem; /* posted once the vCPU has parked */
@@ -95,9 +106,8 @@ struct hosted_cpu {
 
 /* Per-pthread state; the same %fs offset in every thread (initial-exec). */
 struct hosted_tls {
-	_Atomic unsigned irq; /* enum hosted_irq_bits */
-	unsigned cpu_id;
-	void *local; /* sk_plat_cpu_local() */
+	unsigned off; /* own pthread only: 1 = irqs off (see above) */
+	_Atomic unsigned pend; /* enum hosted_pend_bits */
 	struct hosted_cpu *cpu; /* NULL on threads that are not vCPUs */
 };
 
@@ -141,59 +151,54 @@ extern intptr_t sk_hosted_tls_off;
  * skiff thread can be preempted (and resumed on another vCPU pthread)
  * between any two instructions while irqs are on; one %fs-relative
  * instruction always acts on the pthread it runs on, so these need no
- * system call.  The read-modify-writes carry a lock prefix because other
- * vCPUs post IPIs straight into the word while OFF is set (see
- * sk_plat_cpu_ipi); signals on the same pthread arrive between
- * instructions anyway.
+ * system call and no lock prefix.  Each is a compiler barrier.
  */
-static inline unsigned hosted_irq_read(void)
+static inline unsigned hosted_off_read(void)
 {
 	unsigned v;
 
-	__asm__ __volatile__("movl %%fs:(%1), %0"
+	__asm__ __volatile__("movl %%fs:%c2(%1), %0"
 			     : "=r"(v)
-			     : "r"(sk_hosted_tls_off)
+			     : "r"(sk_hosted_tls_off),
+			       "i"(offsetof(struct hosted_tls, off))
 			     : "memory");
 	return v;
 }
 
-static inline void hosted_irq_set_off(void)
+static inline void hosted_off_write(unsigned v)
 {
-	__asm__ __volatile__("lock orl %1, %%fs:(%0)"
+	__asm__ __volatile__("movl %0, %%fs:%c2(%1)"
 			     :
-			     : "r"(sk_hosted_tls_off), "i"(HOSTED_IRQ_OFF)
-			     : "memory", "cc");
+			     : "ri"(v), "r"(sk_hosted_tls_off),
+			       "i"(offsetof(struct hosted_tls, off))
+			     : "memory");
 }
 
-/* Set OFF; return whether it was already set. */
-static inline int hosted_irq_test_set_off(void)
+static inline unsigned hosted_pend_read(void)
 {
-	unsigned char was;
+	unsigned v;
 
-	__asm__ __volatile__("lock btsl $0, %%fs:(%1)\n\tsetc %0"
-			     : "=q"(was)
-			     : "r"(sk_hosted_tls_off)
-			     : "memory", "cc");
-	return was;
+	__asm__ __volatile__("movl %%fs:%c2(%1), %0"
+			     : "=r"(v)
+			     : "r"(sk_hosted_tls_off),
+			       "i"(offsetof(struct hosted_tls, pend))
+			     : "memory");
+	return v;
 }
 
-/* OFF -> 0 if nothing is pending; return whether it did. */
-static inline int hosted_irq_try_on(void)
+/* The vCPU the caller runs on (NULL-free: the GS block).  Irqs off. */
+static inline struct hosted_cpu *hosted_self(void)
 {
-	unsigned expect = HOSTED_IRQ_OFF;
-	unsigned char ok;
-
-	__asm__ __volatile__("lock cmpxchgl %3, %%fs:(%2)\n\tsete %1"
-			     : "+a"(expect), "=q"(ok)
-			     : "r"(sk_hosted_tls_off), "r"(0u)
-			     : "memory", "cc");
-	return ok;
+	return (struct hosted_cpu *)(uintptr_t)SK_PLAT_PERCPU_READ(
+		SK_PLAT_PERCPU_OFF_SELF);
 }
 
 /* tls.c: the calling pthread's hosted_tls, never cached by the compiler. */
 struct hosted_tls *sk_hosted_tls(void);
 /* tls.c: compute and check the %fs offset; once per process. */
 void sk_hosted_tls_init(void);
+/* tls.c: point the calling pthread's GS base at @c's block (vCPU set-up). */
+void sk_hosted_percpu_set(struct hosted_cpu *c);
 
 /* irq.c */
 int sk_hosted_irq_init(void);
@@ -205,7 +210,7 @@ void sk_hosted_irq_dispatch(struct hosted_cpu *c, unsigned pend);
 int sk_hosted_cpu_launch(struct hosted_cpu *c);
 bool sk_hosted_cpu_kick(struct hosted_cpu *c);
 _Noreturn void sk_hosted_cpu_park(void);
-void sk_hosted_post(struct hosted_cpu *c, unsigned bit);
+void sk_hosted_post(struct hosted_cpu *c, unsigned bit, int sig);
 
 /* time.c */
 int sk_hosted_timer_create(struct hosted_cpu *c);

@@ -2,22 +2,23 @@
 /*
  * Interrupts on hosted: signals, gated by a per-vCPU software flag.
  *
- * Disabling sets a bit in thread-local memory (one instruction, no system
- * call).  A timer or IPI signal that finds the bit set only records a
- * pending bit and returns (other vCPUs record IPIs there directly, see
- * cpu.c); enabling replays what was recorded, exactly once per recorded
- * source, before it returns.  A signal that finds irqs on
- * behaves like a CPU taking an interrupt: it sets the flag, unblocks the
- * skiff signals at the OS level (so later arrivals are recorded, and so a
- * thread the exit hook switches to does not run with them blocked), runs
- * the handlers and the exit hook, drains whatever was recorded meanwhile,
- * and only then turns irqs back on and returns through the signal frame.
- * The frame lives on the interrupted thread's stack; if the exit hook
- * switched threads, it resumes when something switches back, possibly on
- * another vCPU pthread, which is why every step after the hook re-reads
- * the thread pointer.  Under ThreadSanitizer timers and IPIs are not
- * signals but bits posted into the word, even while irqs are on (see
- * sk_hosted_post and docs/platform.md); enable replays them the same way.
+ * Disabling stores 1 in a thread-local word only this pthread writes (one
+ * plain %fs-relative store: no lock prefix, no system call).  A timer or
+ * IPI signal that finds it set only records a pending bit in a second word
+ * and returns; other vCPUs post IPIs into that second word and then signal
+ * (or wake from idle), see cpu.c.  Enabling stores 0 and then looks at the
+ * pending word, replaying what was recorded, exactly once per recorded
+ * source, before it returns.  A signal that finds irqs on behaves like a
+ * CPU taking an interrupt: it sets the flag, unblocks the skiff signals at
+ * the OS level (so later arrivals are recorded, and so a thread the exit
+ * hook switches to does not run with them blocked), runs the handlers and
+ * the exit hook, drains whatever was recorded meanwhile, and only then
+ * turns irqs back on and returns through the signal frame.  The frame
+ * lives on the interrupted thread's stack; if the exit hook switched
+ * threads, it resumes when something switches back, possibly on another
+ * vCPU pthread, which is why every step after the hook re-reads the thread
+ * pointer.  Under ThreadSanitizer timers are posted bits too, and the
+ * signal is only a doorbell (see sk_hosted_post and docs/platform.md).
  */
 #define _GNU_SOURCE
 #include "hosted.h"
@@ -75,17 +76,18 @@ int sk_plat_irq_register(unsigned line, sk_plat_irq_fn fn, void *arg)
 }
 
 /*
- * Take the recorded pending bits, leaving OFF set.  Context: irqs off, so
- * the caller cannot migrate; a signal landing between the load and the
- * fetch_and only adds bits the next take will see.
+ * Take the recorded pending bits.  Context: irqs off (or the signal
+ * handler about to turn them off), so the caller cannot migrate; a signal
+ * or a poster landing after the exchange only adds bits the next take sees.
  */
 unsigned sk_hosted_irq_take(struct hosted_tls *t)
 {
-	unsigned pend = atomic_load_explicit(&t->irq, memory_order_relaxed) &
-			HOSTED_PEND_MASK;
+	unsigned pend = 0;
 
-	if (pend)
-		atomic_fetch_and_explicit(&t->irq, ~pend, memory_order_relaxed);
+	/* acquire: pairs with the seq_cst fetch_or in sk_hosted_post */
+	if (atomic_load_explicit(&t->pend, memory_order_relaxed))
+		pend = atomic_exchange_explicit(&t->pend, 0,
+						memory_order_acquire);
 	/* Handlers run after the take, as after a real interrupt ack. */
 	atomic_signal_fence(memory_order_seq_cst);
 	return pend;
@@ -142,64 +144,78 @@ static HOSTED_NOIPA void hosted_errno_set(int value)
 }
 
 /*
- * Deliver @pend (maybe 0), call the exit hook after each delivery, and
- * turn irqs on once nothing is left.  @saved_errno is the interrupted
+ * With irqs off: take what is pending, run it and the exit hook, until
+ * nothing is left, then turn irqs on.  @saved_errno is the interrupted
  * code's errno, put back on whichever vCPU it continues on before irqs
- * come on.  Context: irqs off; returns with irqs on, possibly on another
- * vCPU if the hook switched threads.
+ * come on.  Returns with irqs on, possibly on another vCPU if the hook
+ * switched threads (so every step re-reads %fs).
+ *
+ * Turning irqs on is a plain store of @off, then a plain load of @pend:
+ * a signal landing between the two finds irqs on and delivers by itself;
+ * a bit a remote poster sets after the load comes with its own signal.
  */
-static void hosted_irq_deliver_and_enable(unsigned pend, int saved_errno)
+static void hosted_irq_deliver_and_enable(int saved_errno)
 {
 	for (;;) {
-		struct hosted_tls *t;
+		unsigned pend = sk_hosted_irq_take(sk_hosted_tls());
 
 		if (pend) {
-			t = sk_hosted_tls();
-			sk_hosted_irq_dispatch(t->cpu, pend);
+			sk_hosted_irq_dispatch(sk_hosted_tls()->cpu, pend);
 			hosted_upcall_call(&hosted_exit_hook);
 		}
 		hosted_errno_set(saved_errno);
-		if (hosted_irq_try_on())
+		hosted_off_write(0);
+		if (SK_LIKELY(!hosted_pend_read()))
 			return;
-		/* Resumed with irqs already on: nothing left to do here. */
-		if (!(hosted_irq_read() & HOSTED_IRQ_OFF))
-			return;
-		pend = sk_hosted_irq_take(sk_hosted_tls());
+		hosted_off_write(1);
 	}
+}
+
+/* Enable found something pending: take it as an interrupt here. */
+static SK_NOINLINE void hosted_irq_replay(void)
+{
+	hosted_off_write(1);
+	/* Replay is an interrupt taken here: it carries errno the same way. */
+	hosted_irq_deliver_and_enable(hosted_errno_get());
 }
 
 void sk_plat_irq_disable(void)
 {
-	hosted_irq_set_off();
+	hosted_off_write(1);
 }
 
 void sk_plat_irq_enable(void)
 {
-	if (SK_LIKELY(hosted_irq_try_on()))
-		return;
-	/* Not exactly OFF: either already on, or OFF with bits pending. */
-	if (!(hosted_irq_read() & HOSTED_IRQ_OFF))
-		return;
-	/* Replay is an interrupt taken here: it carries errno the same way. */
-	hosted_irq_deliver_and_enable(0, hosted_errno_get());
+	hosted_off_write(0);
+	if (SK_UNLIKELY(hosted_pend_read()))
+		hosted_irq_replay();
 }
 
+/*
+ * A signal between the load and the store finds irqs as loaded: if they
+ * were on it is taken (the thread may even resume on another vCPU, where
+ * the store then lands, correctly), if off it is recorded.  Either way
+ * @old is the state the caller had.
+ */
 sk_plat_irq_flags sk_plat_irq_save(void)
 {
-	return (sk_plat_irq_flags)hosted_irq_test_set_off();
+	unsigned old = hosted_off_read();
+
+	hosted_off_write(1);
+	return old;
 }
 
 void sk_plat_irq_restore(sk_plat_irq_flags flags)
 {
 	if (flags)
-		hosted_irq_set_off();
+		hosted_off_write(1);
 	else
 		sk_plat_irq_enable();
 }
 
 bool sk_plat_irq_is_enabled(void)
 {
-	return !(hosted_irq_read() & HOSTED_IRQ_OFF);
+	return !hosted_off_read();
 }
 
 static void hosted_irq_signal(int sig, siginfo_t *si, void *uc)
@@ -208,8 +224,8 @@ static void hosted_irq_signal(int sig, siginfo_t *si, void *uc)
 	struct hosted_tls *t = sk_hosted_tls();
 	/*
 	 * Under TSan no timer signal is ever armed: sig_timer is only the
-	 * doorbell of sk_hosted_post, whose bits are in the word already and
-	 * are delivered by the take below.
+	 * doorbell of sk_hosted_post, whose bits are in the word already.
+	 * A raw IPI signal (no posted bit) still counts as an IPI.
 	 */
 	unsigned bit = sig == sk_hosted_m.sig_ipi ? HOSTED_PEND_IPI
 		       : HOSTED_TSAN		  ? 0
@@ -219,19 +235,19 @@ static void hosted_irq_signal(int sig, siginfo_t *si, void *uc)
 	(void)uc;
 	if (!t->cpu)
 		goto out; /* not a vCPU: nobody to interrupt */
-	if (atomic_load_explicit(&t->irq, memory_order_relaxed) &
-	    HOSTED_IRQ_OFF) {
-		/* Skiff signals are in sa_mask: nothing nests here. */
-		atomic_fetch_or_explicit(&t->irq, bit, memory_order_relaxed);
-		/* If this CPU is in idle, it must not go to sleep now. */
+	if (bit)
+		atomic_fetch_or_explicit(&t->pend, bit, memory_order_relaxed);
+	if (hosted_off_read()) {
+		/* Skiff signals are in sa_mask: nothing nests here.  If this
+		 * CPU is in idle, it must not go to sleep now. */
 		sk_hosted_cpu_kick(t->cpu);
 		goto out;
 	}
-	atomic_fetch_or_explicit(&t->irq, HOSTED_IRQ_OFF, memory_order_relaxed);
+	hosted_off_write(1);
 	/* The flag is set before anything can nest (pairs with the take). */
 	atomic_signal_fence(memory_order_seq_cst);
 	sk_hosted_irq_unblock();
-	hosted_irq_deliver_and_enable(bit, saved_errno);
+	hosted_irq_deliver_and_enable(saved_errno);
 	return;
 out:
 	hosted_errno_set(saved_errno);

@@ -62,7 +62,8 @@ static uint64_t hosted_intc_scan(uint64_t now)
 			continue;
 		if (c->intc_due <= now) {
 			c->intc_due = HOSTED_NO_DEADLINE;
-			sk_hosted_post(c, HOSTED_PEND_TIMER);
+			sk_hosted_post(c, HOSTED_PEND_TIMER,
+				       sk_hosted_m.sig_timer);
 		} else if (c->intc_due < earliest) {
 			earliest = c->intc_due;
 		}
@@ -168,8 +169,7 @@ void sk_plat_timer_arm(uint64_t deadline_ns)
 	struct hosted_tls *t = sk_hosted_tls();
 	struct hosted_cpu *c = t->cpu;
 
-	SK_ASSERT(hosted_irq_read() & HOSTED_IRQ_OFF,
-		  "sk_plat_timer_arm called with irqs on");
+	SK_ASSERT(hosted_off_read(), "sk_plat_timer_arm called with irqs on");
 	SK_ASSERT(c, "sk_plat_timer_arm on a thread that is not a vCPU");
 	if (deadline_ns == HOSTED_NO_DEADLINE)
 		deadline_ns = 1; /* 0 is "none" here; 1 is just as past */
@@ -177,7 +177,7 @@ void sk_plat_timer_arm(uint64_t deadline_ns)
 		/* Past: pend it now, so enabling irqs runs it at once. */
 		c->deadline_ns = deadline_ns;
 		hosted_timer_settime(c, 0);
-		atomic_fetch_or_explicit(&t->irq, HOSTED_PEND_TIMER,
+		atomic_fetch_or_explicit(&t->pend, HOSTED_PEND_TIMER,
 					 memory_order_relaxed);
 		return;
 	}
@@ -195,7 +195,7 @@ void sk_plat_timer_cancel(void)
 {
 	struct hosted_cpu *c = sk_hosted_tls()->cpu;
 
-	SK_ASSERT(hosted_irq_read() & HOSTED_IRQ_OFF,
+	SK_ASSERT(hosted_off_read(),
 		  "sk_plat_timer_cancel called with irqs on");
 	SK_ASSERT(c, "sk_plat_timer_cancel on a thread that is not a vCPU");
 	c->deadline_ns = HOSTED_NO_DEADLINE;

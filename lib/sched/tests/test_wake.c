@@ -8,6 +8,7 @@
 #include "harness.h"
 
 #include <errno.h>
+#include <stdbool.h>
 
 #include <plat/time.h>
 #include <sched/wait.h>
@@ -96,12 +97,135 @@ static void test_wake_before_sleep_is_kept(void **state)
 	assert_int_equal(sk_wait_until(sk_plat_clock_ns() + 10000000000ull), 0);
 }
 
+/*
+ * sk_thread_is_running: poll (yielding) until @t reads @want, bounded so a
+ * broken answer fails the test instead of hanging it.  Return: the last
+ * answer seen.
+ */
+static bool running_settles(const struct sk_thread *t, bool want)
+{
+	uint64_t give_up = sk_plat_clock_ns() + 20000000000ull;
+	bool now;
+
+	while ((now = sk_thread_is_running(t)) != want &&
+	       sk_plat_clock_ns() < give_up)
+		sk_thread_yield();
+	return now;
+}
+
+struct runner {
+	atomic_uint stop;
+	atomic_uint spins; /* > 0 once the spinner is on its CPU */
+	atomic_uint slept; /* the sleeper announced its wait */
+	bool self_running; /* the thread saw itself running */
+};
+
+/* Runs on vCPU 1 until told to stop: yields (alone there, so it stays
+ * the running thread) rather than spinning on a plain load, so it also
+ * takes its interrupts under ThreadSanitizer. */
+static void spinner(void *arg)
+{
+	struct runner *r = arg;
+
+	r->self_running = sk_thread_is_running(sk_thread_current());
+	while (!atomic_load_explicit(&r->stop, memory_order_acquire)) {
+		atomic_fetch_add_explicit(&r->spins, 1, memory_order_relaxed);
+		sk_thread_yield();
+	}
+}
+
+static void sleeper(void *arg)
+{
+	struct runner *r = arg;
+
+	sk_wait_prepare();
+	atomic_store_explicit(&r->slept, 1, memory_order_release);
+	while (!atomic_load_explicit(&r->stop, memory_order_acquire)) {
+		sk_wait();
+		sk_wait_prepare();
+	}
+	sk_wait_finish();
+}
+
+static void test_wake_is_running_self_true(void **state)
+{
+	(void)state;
+	assert_true(sk_thread_is_running(sk_thread_current()));
+}
+
+static void quit(void *arg)
+{
+	(void)arg;
+}
+
+/*
+ * A FIFO thread yielding on vCPU 1 keeps a fair thread pinned there queued
+ * (a FIFO thread yields only to FIFO peers): running vs runnable.
+ */
+static void test_wake_is_running_spinner_true_queued_false(void **state)
+{
+	struct runner spin = { 0 };
+	struct sk_cpuset set;
+	struct sk_thread_attr a = st_pinned(1, &set);
+	struct sk_thread *ts, *tq;
+
+	(void)state;
+	a.sched_class = SK_THREAD_FIFO;
+	a.rt_prio = 10;
+	ts = st_spawn(&a, spinner, &spin);
+	while (!atomic_load_explicit(&spin.spins, memory_order_relaxed))
+		sk_thread_yield();
+	assert_true(running_settles(ts, true));
+	a.sched_class = SK_THREAD_FAIR;
+	a.rt_prio = 0;
+	tq = st_spawn(&a, quit, NULL);
+	assert_false(running_settles(tq, false));
+	assert_true(sk_thread_is_running(ts));
+	atomic_store_explicit(&spin.stop, 1, memory_order_release);
+	assert_int_equal(sk_thread_join(ts), 0);
+	assert_int_equal(sk_thread_join(tq), 0);
+	assert_true(spin.self_running);
+}
+
+static void test_wake_is_running_sleeper_false(void **state)
+{
+	struct runner sleep = { 0 };
+	struct sk_cpuset set;
+	struct sk_thread_attr a = st_pinned(1, &set);
+	struct sk_thread *tz;
+
+	(void)state;
+	tz = st_spawn(&a, sleeper, &sleep);
+	while (!atomic_load_explicit(&sleep.slept, memory_order_acquire))
+		sk_thread_yield();
+	assert_false(running_settles(tz, false));
+	atomic_store_explicit(&sleep.stop, 1, memory_order_release);
+	sk_preempt_disable();
+	sk_thread_wake(tz);
+	sk_preempt_enable();
+	assert_int_equal(sk_thread_join(tz), 0);
+}
+
+static void test_wake_is_running_exited_false(void **state)
+{
+	struct sk_thread *t;
+
+	(void)state;
+	t = st_spawn(NULL, quit, NULL);
+	assert_false(running_settles(t, false));
+	assert_int_equal(sk_thread_join(t), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		st_test(test_wake_cross_vcpu_pingpong_never_lost),
 		st_test(test_wake_same_vcpu_pingpong_never_lost),
 		st_test(test_wake_before_sleep_is_kept),
+		st_test(test_wake_is_running_self_true),
+		st_test(test_wake_is_running_spinner_true_queued_false),
+		st_test(test_wake_is_running_sleeper_false),
+		st_test(test_wake_is_running_exited_false),
 	};
 
 	return st_main("sched_wake", tests, sizeof(tests) / sizeof(tests[0]));

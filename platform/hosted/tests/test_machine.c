@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The machine as configured: 8 vCPUs (more than the host's cores), CPU
- * ids and per-CPU bases, CPU start errors, RAM and its translation, the
+ * ids and per-CPU bases, the per-CPU block behind %gs, CPU start errors, RAM and its translation, the
  * command line, and the calls hosted answers with -ENOTSUP.
  */
 #define _GNU_SOURCE
@@ -14,6 +14,7 @@
 #include <plat/entropy.h>
 #include <plat/irq.h>
 #include <plat/mem.h>
+#include <plat/percpu.h>
 
 enum { MACHINE_CPUS = 8, MACHINE_RAM = 64u << 20 };
 
@@ -150,6 +151,73 @@ static void test_machine_entropy_fills_whole_buffer(void **state)
 	assert_int_equal(sk_plat_entropy(a, (size_t)-1), -EINVAL);
 }
 
+/* The per-CPU block (plat/percpu.h) seen from each vCPU. */
+struct machine_block {
+	uint64_t cpu_id, self, local;
+	uint64_t word, after_inc, after_add;
+	int zero_after_dec, zero_after_second_dec;
+};
+
+static int machine_block_slot;
+
+static void machine_block_probe(void *arg)
+{
+	struct machine_block *b = arg;
+	sk_plat_irq_flags flags = sk_plat_irq_save();
+	const unsigned w = SK_PLAT_PERCPU_CORE(SK_PLAT_PERCPU_CORE_WORDS - 1);
+
+	b->cpu_id = SK_PLAT_PERCPU_READ(SK_PLAT_PERCPU_OFF_CPU_ID);
+	b->self = SK_PLAT_PERCPU_READ(SK_PLAT_PERCPU_OFF_SELF);
+	sk_plat_cpu_local_set(&machine_block_slot);
+	b->local = SK_PLAT_PERCPU_READ(SK_PLAT_PERCPU_OFF_LOCAL);
+	b->word = SK_PLAT_PERCPU_READ(w);
+	SK_PLAT_PERCPU_WRITE(w, 1);
+	SK_PLAT_PERCPU_INC(w);
+	b->after_inc = SK_PLAT_PERCPU_READ(w);
+	SK_PLAT_PERCPU_ADD(w, 40);
+	b->after_add = SK_PLAT_PERCPU_READ(w);
+	SK_PLAT_PERCPU_WRITE(w, 2);
+	b->zero_after_dec = SK_PLAT_PERCPU_DEC_IS_ZERO(w);
+	b->zero_after_second_dec = SK_PLAT_PERCPU_DEC_IS_ZERO(w);
+	sk_plat_cpu_local_set(NULL);
+	sk_plat_irq_restore(flags);
+}
+
+static void test_machine_percpu_block_per_vcpu(void **state)
+{
+	struct machine_block b;
+	unsigned cpu;
+
+	(void)state;
+	for (cpu = 0; cpu < MACHINE_CPUS; cpu++) {
+		memset(&b, 0, sizeof(b));
+		ht_run_on(cpu, machine_block_probe, &b);
+		assert_int_equal(b.cpu_id, cpu);
+		assert_ptr_equal((void *)(uintptr_t)b.self,
+				 sk_plat_percpu_of(cpu));
+		assert_ptr_equal((void *)(uintptr_t)b.local,
+				 &machine_block_slot);
+		assert_int_equal(b.word, 0); /* the platform zeroes them */
+		assert_int_equal(b.after_inc, 2);
+		assert_int_equal(b.after_add, 42);
+		assert_false(b.zero_after_dec);
+		assert_true(b.zero_after_second_dec);
+	}
+	assert_null(sk_plat_percpu_of(MACHINE_CPUS));
+	assert_null(sk_plat_percpu_of(~0u));
+}
+
+/* Before boot, the main thread has the "no CPU" block. */
+static uint64_t machine_main_cpu_id;
+static void *machine_main_local;
+
+static void test_machine_main_thread_has_no_cpu_block(void **state)
+{
+	(void)state;
+	assert_true(machine_main_cpu_id == SK_PLAT_PERCPU_NO_CPU);
+	assert_null(machine_main_local);
+}
+
 static void test_machine_cmdline_from_config(void **state)
 {
 	(void)state;
@@ -160,6 +228,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_machine_cpus_have_ids_and_own_local_base),
+		cmocka_unit_test(test_machine_percpu_block_per_vcpu),
+		cmocka_unit_test(test_machine_main_thread_has_no_cpu_block),
 		cmocka_unit_test(test_machine_cpu_start_bad_cpu_einval),
 		cmocka_unit_test(test_machine_ram_region_translates_both_ways),
 		cmocka_unit_test(test_machine_outside_ram_rejected),
@@ -174,5 +244,7 @@ int main(void)
 		.cmdline = "console=hosted quiet",
 	};
 
+	machine_main_cpu_id = SK_PLAT_PERCPU_READ(SK_PLAT_PERCPU_OFF_CPU_ID);
+	machine_main_local = sk_plat_cpu_local();
 	return ht_main(&cfg, "hosted_machine", tests, SK_ARRAY_LEN(tests));
 }

@@ -22,7 +22,8 @@ unsigned sk_plat_cpu_count(void);
 
 /*
  * sk_plat_cpu_id - the CPU the caller runs on.
- * Return: 0..sk_plat_cpu_count()-1.
+ * Return: 0..sk_plat_cpu_count()-1; (unsigned)SK_PLAT_PERCPU_NO_CPU on a
+ * thread that is not a CPU (hosted: the main thread before boot).
  * Context: any; the answer is only stable while the caller cannot migrate
  * (irqs off or preemption disabled).
  */

@@ -24,13 +24,32 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <sched/preempt.h>
+
 struct sk_thread;
 
+/* One %gs-relative load of the CPU's current thread (sched/preempt.h):
+ * whatever the caller migrates to afterwards, at that instruction the
+ * running thread of its CPU was the caller. */
+static inline struct sk_thread *sk_thread_current_fast(void)
+{
+	return (struct sk_thread *)(uintptr_t)SK_PLAT_PERCPU_READ(
+		SK_SCHED_PCPU_CURRENT);
+}
+
 /*
- * sk_thread_current - the calling thread.
+ * sk_thread_current - the calling thread (NULL before sk_sched_init() on
+ * that CPU).  Inline with SK_SCHED_INLINE, as in sched/preempt.h.
  * Context: thread.
  */
+#if defined(SK_SCHED_INLINE) && !defined(SK_SCHED_OUTLINE)
+static inline struct sk_thread *sk_thread_current(void)
+{
+	return sk_thread_current_fast();
+}
+#else
 struct sk_thread *sk_thread_current(void);
+#endif
 
 /*
  * sk_thread_is_running - whether @t is on a CPU right now (not waiting,
