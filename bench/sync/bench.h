@@ -25,6 +25,7 @@ enum bench_figure {
 	BENCH_CONTENDED_4,
 	BENCH_CONTENDED_8,
 	BENCH_PINGPONG,
+	BENCH_FLOOR, /* skiff column: one fetch_add + one fetch_sub, no lock */
 	BENCH_FIGURES,
 };
 

@@ -3,7 +3,7 @@
  * bench_sync on the pthread port: skiff's mutex on Linux threads, with
  * the futex-based sched/wait.h of lib/sync/port/pthread.  Samples of the
  * two sides alternate.
- * Usage: bench_sync [SCALE [uncontended|contended|pingpong]]
+ * Usage: bench_sync [SCALE [uncontended|contended|pingpong|floor]]
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -4,7 +4,8 @@
  * machine of $SK_CPUS vCPUs (default 2).  The peer (Linux threads) is
  * sampled before the machine boots; the skiff side inside it; the lines
  * are printed after shutdown.
- * Usage: SK_CPUS=2 bench_sync_sched [SCALE [uncontended|contended|pingpong]]
+ * Usage: SK_CPUS=2 bench_sync_sched
+ *            [SCALE [uncontended|contended|pingpong|floor]]
  */
 #define _GNU_SOURCE
 #include <stdio.h>

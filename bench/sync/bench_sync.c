@@ -24,6 +24,52 @@
 
 #include "bench.h"
 
+#ifdef SK_SYNC_TEST_HOOKS
+/*
+ * A bench built with -DSK_SYNC_TEST_HOOKS (c_args of the whole build)
+ * also says how the skiff mutex got its locks: protocol events per 1000
+ * lock calls, summed over the samples.
+ */
+#include "waiter.h"
+
+static unsigned long ev_sum[BENCH_FIGURES][SK_SYNC_EV_COUNT];
+static unsigned long ev_ops[BENCH_FIGURES];
+
+static void ev_snap(unsigned long *v)
+{
+	for (unsigned i = 0; i < SK_SYNC_EV_COUNT; i++)
+		v[i] = atomic_load(&sk_sync_test_events[i]);
+}
+
+static void ev_add(enum bench_figure fig, const unsigned long *before,
+		   unsigned long ops)
+{
+	unsigned long now[SK_SYNC_EV_COUNT];
+
+	ev_snap(now);
+	for (unsigned i = 0; i < SK_SYNC_EV_COUNT; i++)
+		ev_sum[fig][i] += now[i] - before[i];
+	ev_ops[fig] += ops;
+}
+
+static void ev_print(enum bench_figure fig)
+{
+	static const char *const names[SK_SYNC_EV_COUNT] = {
+		"slow-unlock", "token-left", "token-reclaimed", "token-taken",
+		"token-try",   "reaped",     "spin-free",	"spin-queued",
+		"slept",       "yield",
+	};
+
+	if (!ev_ops[fig])
+		return;
+	printf("  events per 1000 locks:");
+	for (unsigned i = 0; i < SK_SYNC_EV_COUNT; i++)
+		printf(" %s %.3f", names[i],
+		       1000.0 * (double)ev_sum[fig][i] / (double)ev_ops[fig]);
+	printf("\n");
+}
+#endif
+
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -81,13 +127,26 @@ struct uncontended {
 static struct sk_mutex u_sk;
 static pthread_mutex_t u_pt = PTHREAD_MUTEX_INITIALIZER;
 static volatile unsigned long u_counter;
+static atomic_uint u_word;
 
 static void uncontended_thread(void *p)
 {
 	struct uncontended *u = p;
 	uint64_t t0 = now_ns();
 
-	if (u->use_sk) {
+	if (u->use_sk == 2) {
+		/*
+		 * The floor of any lock with one atomic per side: the two
+		 * locked RMWs of a lock+unlock pair and nothing else.
+		 */
+		for (unsigned long i = 0; i < u->n; i++) {
+			atomic_fetch_add_explicit(&u_word, 1,
+						  memory_order_acquire);
+			u_counter++;
+			atomic_fetch_sub_explicit(&u_word, 1,
+						  memory_order_release);
+		}
+	} else if (u->use_sk) {
 		for (unsigned long i = 0; i < u->n; i++) {
 			sk_mutex_lock(&u_sk);
 			u_counter++;
@@ -225,12 +284,14 @@ static double pingpong_sample(const struct bench_side *side, int use_sk,
 	return (double)dt / (double)rounds;
 }
 
-double bench_measure(const struct bench_side *side, int use_sk,
-		     enum bench_figure fig, unsigned long scale)
+static double measure(const struct bench_side *side, int use_sk,
+		      enum bench_figure fig, unsigned long scale)
 {
 	switch (fig) {
-	case BENCH_UNCONTENDED: {
-		struct uncontended u = { use_sk, 2000000ul * scale, 0 };
+	case BENCH_UNCONTENDED:
+	case BENCH_FLOOR: {
+		int mode = fig == BENCH_FLOOR && use_sk ? 2 : use_sk;
+		struct uncontended u = { mode, 2000000ul * scale, 0 };
 		void *arg = &u;
 
 		side->run(1, uncontended_thread, &arg);
@@ -247,6 +308,26 @@ double bench_measure(const struct bench_side *side, int use_sk,
 	}
 }
 
+double bench_measure(const struct bench_side *side, int use_sk,
+		     enum bench_figure fig, unsigned long scale)
+{
+#ifdef SK_SYNC_TEST_HOOKS
+	unsigned long before[SK_SYNC_EV_COUNT];
+	static const unsigned long locks[BENCH_FIGURES] = {
+		2000000, 400000, 400000, 400000, 40000, 0,
+	};
+
+	ev_snap(before);
+	double v = measure(side, use_sk, fig, scale);
+
+	if (use_sk && locks[fig])
+		ev_add(fig, before, locks[fig] * scale);
+	return v;
+#else
+	return measure(side, use_sk, fig, scale);
+#endif
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -261,16 +342,18 @@ static double median(double *v, unsigned n)
 }
 
 static const char *const fig_names[BENCH_FIGURES] = {
-	"uncontended lock+unlock", "contended 2 threads", "contended 4 threads",
-	"contended 8 threads",	   "condvar ping-pong",
+	"uncontended lock+unlock", "contended 2 threads",
+	"contended 4 threads",	   "contended 8 threads",
+	"condvar ping-pong",	   "floor (skiff column: 2 bare locked RMWs)",
 };
 
 static const char *const fig_units[BENCH_FIGURES] = {
-	"ns/op", "Mops/s", "Mops/s", "Mops/s", "ns/round-trip",
+	"ns/op", "Mops/s", "Mops/s", "Mops/s", "ns/round-trip", "ns/op",
 };
 
 static const char *const fig_keys[BENCH_FIGURES] = {
-	"uncontended", "contended", "contended", "contended", "pingpong",
+	"uncontended", "contended", "contended",
+	"contended",   "pingpong",  "floor",
 };
 
 void bench_report(enum bench_figure fig, double *sk, double *pt, unsigned reps)
@@ -279,6 +362,9 @@ void bench_report(enum bench_figure fig, double *sk, double *pt, unsigned reps)
 
 	printf("%s: skiff %.1f %s, pthread %.1f %s, ratio %.2f\n",
 	       fig_names[fig], s, fig_units[fig], p, fig_units[fig], s / p);
+#ifdef SK_SYNC_TEST_HOOKS
+	ev_print(fig);
+#endif
 	fflush(stdout);
 }
 

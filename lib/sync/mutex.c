@@ -8,12 +8,15 @@
  * in model/ checks it.  Relies on sched/wait.h for sleeping and waking.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <plat/assert.h>
 #include <plat/compiler.h>
+#include <plat/cpu.h>
 #include <plat/time.h>
 #include <sched/preempt.h>
+#include <sched/thread.h>
 #include <sched/wait.h>
 #include <sync/mutex.h>
 
@@ -33,8 +36,131 @@ void sk_mutex_init(struct sk_mutex *m)
 
 static void mutex_own(struct sk_mutex *m)
 {
+	/*
+	 * Release pairs with the acquire load in owner_running: a spinner
+	 * that finds our thread record here may read its fields.  A plain
+	 * store on x86; the uncontended lock stays one atomic RMW.
+	 */
 	atomic_store_explicit(&m->owner, sk_thread_current(),
-			      memory_order_relaxed);
+			      memory_order_release);
+}
+
+/*
+ * Before sleeping (docs/sync.md, "Spinning and yielding"): SPIN_FREE
+ * pause rounds a locker may wait, not yet counted, for the count to drop
+ * to zero; YIELDS times it may then yield and try again; SPIN_QUEUED
+ * rounds a queued locker may watch its own record before it sleeps.
+ * Every SPIN_CHECK rounds a spinner asks whether the owner still runs,
+ * and stops when it does not.  Build-time knobs, for measurements.
+ */
+#ifndef SK_SYNC_SPIN_FREE
+#define SK_SYNC_SPIN_FREE 256
+#endif
+#ifndef SK_SYNC_SPIN_QUEUED
+#define SK_SYNC_SPIN_QUEUED 256
+#endif
+#ifndef SK_SYNC_YIELDS
+#define SK_SYNC_YIELDS 1
+#endif
+enum { SPIN_CHECK = 8 };
+
+/*
+ * Whether @m's owner is on a CPU now.  NULL (free, or in transfer to a
+ * waiter that has not run yet) counts as not running.  Preemption stays
+ * off from the load to the call: lib/sched frees a thread record only
+ * after every CPU passed a quiescent state, so the record read here stays
+ * allocated (the pthread port never frees one).
+ */
+static bool owner_running(const struct sk_mutex *m)
+{
+	bool running = false;
+
+	sk_preempt_disable();
+	/* Acquire pairs with the release store in mutex_own. */
+	struct sk_thread *t =
+		atomic_load_explicit(&m->owner, memory_order_acquire);
+
+	if (t)
+		running = sk_thread_is_running(t);
+	sk_preempt_enable();
+	return running;
+}
+
+/*
+ * Wait, not counted, for @m to become free while its owner runs, and take
+ * it with the try_lock CAS.  Stop as soon as anyone else is counted: the
+ * mutex will then go to a queued waiter, never back to zero.
+ * Return: true if the caller owns @m.
+ */
+static bool spin_free(struct sk_mutex *m)
+{
+	SK_SYNC_POINT(SK_SYNC_PT_SPIN_FREE);
+	for (unsigned i = 1; i <= SK_SYNC_SPIN_FREE; i++) {
+		unsigned c =
+			atomic_load_explicit(&m->count, memory_order_relaxed);
+
+		/* Acquire pairs with the release fetch_sub in unlock. */
+		if (c == 0 && atomic_compare_exchange_weak_explicit(
+				      &m->count, &c, 1, memory_order_acquire,
+				      memory_order_relaxed)) {
+			SK_SYNC_EVENT(SK_SYNC_EV_SPIN_FREE);
+			return true;
+		}
+		if (c > 1 || (i % SPIN_CHECK == 0 && !owner_running(m)))
+			return false;
+		sk_plat_cpu_relax();
+	}
+	return false;
+}
+
+/*
+ * spin_free(), then yield and try again, SK_SYNC_YIELDS times, before
+ * counting in.  The yields stop convoys: a locker that finds the
+ * owner off its CPU (preempted, perhaps on this very CPU) or sleepers
+ * queued in front lets them run instead of queueing behind them, so the
+ * queue drains and the mutex stays with threads that run.  Queued waiters
+ * keep their priority: a yielder takes @m only when the count is zero.
+ * Return: true if the caller owns @m.
+ */
+static bool wait_free(struct sk_mutex *m)
+{
+	for (unsigned y = 0;; y++) {
+		if (spin_free(m))
+			return true;
+		if (y == SK_SYNC_YIELDS)
+			return false;
+		SK_SYNC_EVENT(SK_SYNC_EV_YIELD);
+		SK_SYNC_POINT(SK_SYNC_PT_YIELD);
+		sk_thread_yield();
+	}
+}
+
+/*
+ * Watch the queued record @w while the owner runs: a hand-off that lands
+ * meanwhile costs the unlocker no real wake.  Two owner samples in a row
+ * that miss (an owner in transfer reads NULL for a moment) end the spin.
+ * Return: true if @w was given the mutex.
+ */
+static bool spin_queued(struct sk_mutex *m, struct sk_sync_waiter *w)
+{
+	unsigned misses = 0;
+
+	SK_SYNC_POINT(SK_SYNC_PT_SPIN_QUEUED);
+	for (unsigned i = 1; i <= SK_SYNC_SPIN_QUEUED; i++) {
+		/* Acquire pairs with the release CAS in transfer. */
+		if (atomic_load_explicit(&w->state, memory_order_acquire) !=
+		    SK_SYNC_W_QUEUED) {
+			SK_SYNC_EVENT(SK_SYNC_EV_SPIN_QUEUED);
+			return true;
+		}
+		if (i % SPIN_CHECK == 0) {
+			misses = owner_running(m) ? 0 : misses + 1;
+			if (misses == 2)
+				return false;
+		}
+		sk_plat_cpu_relax();
+	}
+	return false;
 }
 
 /*
@@ -222,6 +348,9 @@ static int lock_queued(struct sk_mutex *m, struct sk_sync_waiter *w,
 	if (take_token(m, w))
 		return 0;
 	SK_SYNC_POINT(SK_SYNC_PT_LOCK_NO_TOKEN);
+	if (spin_queued(m, w))
+		return 0; /* only a consumer moves it out of QUEUED: OWNED */
+	SK_SYNC_EVENT(SK_SYNC_EV_SLEPT);
 	if (sk_sync_waiter_sleep(w, 1u << SK_SYNC_W_QUEUED, deadline_ns) >= 0)
 		return 0;
 	unsigned expect = SK_SYNC_W_QUEUED;
@@ -235,18 +364,30 @@ static int lock_queued(struct sk_mutex *m, struct sk_sync_waiter *w,
 	return 0;
 }
 
+static SK_NOINLINE void lock_slow(struct sk_mutex *m)
+{
+	if (!wait_free(m) &&
+	    /* Acquire pairs with the release fetch_sub in unlock. */
+	    atomic_fetch_add_explicit(&m->count, 1, memory_order_acquire)) {
+		struct sk_sync_waiter w;
+
+		lock_queued(m, &w, UINT64_MAX);
+	}
+	mutex_own(m);
+}
+
 void sk_mutex_lock(struct sk_mutex *m)
 {
+	unsigned zero = 0;
+
 	/* Acquire pairs with the release fetch_sub in sk_mutex_unlock. */
-	if (SK_LIKELY(atomic_fetch_add_explicit(&m->count, 1,
-						memory_order_acquire) == 0)) {
+	if (SK_LIKELY(atomic_compare_exchange_strong_explicit(
+		    &m->count, &zero, 1, memory_order_acquire,
+		    memory_order_relaxed))) {
 		mutex_own(m);
 		return;
 	}
-	struct sk_sync_waiter w;
-
-	lock_queued(m, &w, UINT64_MAX);
-	mutex_own(m);
+	lock_slow(m);
 }
 
 int sk_mutex_try_lock(struct sk_mutex *m)
@@ -310,6 +451,10 @@ int sk_mutex_lock_until(struct sk_mutex *m, uint64_t deadline_ns)
 		return 0;
 	if (sk_plat_clock_ns() >= deadline_ns)
 		return -ETIMEDOUT;
+	if (wait_free(m)) {
+		mutex_own(m);
+		return 0;
+	}
 	struct sk_sync_waiter *w = sk_sync_pool_get();
 
 	if (!w)

@@ -126,6 +126,10 @@ enum sk_sync_test_event {
 	SK_SYNC_EV_TOKEN_TAKEN, /* a queued locker took a token */
 	SK_SYNC_EV_TOKEN_TRY, /* try_lock took a token */
 	SK_SYNC_EV_REAPED, /* a consumer reaped a timed-out record */
+	SK_SYNC_EV_SPIN_FREE, /* a locker spun, not counted, and took it */
+	SK_SYNC_EV_SPIN_QUEUED, /* a queued locker was given it spinning */
+	SK_SYNC_EV_SLEPT, /* a queued locker went to sleep */
+	SK_SYNC_EV_YIELD, /* a locker yielded to a preempted owner */
 	SK_SYNC_EV_COUNT,
 };
 
@@ -141,6 +145,9 @@ enum sk_sync_test_point {
 	SK_SYNC_PT_GRANT, /* a consumer is about to give a record the lock */
 	SK_SYNC_PT_COND_QUEUED, /* condvar waiter listed, mutex still held */
 	SK_SYNC_PT_COND_TIMED_OUT, /* condvar waiter timed out, not cancelled */
+	SK_SYNC_PT_SPIN_FREE, /* locker about to spin, not counted */
+	SK_SYNC_PT_SPIN_QUEUED, /* queued locker about to spin on its record */
+	SK_SYNC_PT_YIELD, /* locker, not counted, about to yield */
 };
 
 #ifdef SK_SYNC_TEST_HOOKS

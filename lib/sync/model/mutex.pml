@@ -22,8 +22,8 @@
  *                        finds no failure in the bounded runs: see
  *                        docs/sync.md for why, so check.sh does not
  *                        require one
- * -DNO_TIMED / -DNO_TRY / -DNO_MORPH drop those actions to shrink the
- * state space.  Wait morphing: an owner may queue one record on behalf of
+ * -DNO_TIMED / -DNO_TRY / -DNO_MORPH / -DNO_SPIN drop those actions to
+ * shrink the state space (NO_SPIN: lock counts itself in at once).  Wait morphing: an owner may queue one record on behalf of
  * a sleeping condvar waiter (the sleeper process), which must then wake
  * owning the mutex.
  */
@@ -239,6 +239,32 @@ inline try_lock(got)
 	fi
 }
 
+/*
+ * lock and lock_until: the fast-path CAS and the spinning and yielding
+ * phase before counting in are CAS 0 -> 1 attempts that change nothing
+ * when they fail, so "any number of them" is: take the mutex at some
+ * moment the count is 0, or give up.  Then fetch_add and queue.
+ */
+inline lock(timed, got)
+{
+	got = 0;
+#ifndef NO_SPIN
+	do
+	:: atomic { count == 0 -> count = 1; got = 1 }; break
+	:: break
+	od;
+#endif
+	if
+	:: got -> skip
+	:: else ->
+		atomic { old = count; count++ };
+		if
+		:: old == 0 -> got = 1
+		:: else -> lock_queued(timed, got)
+		fi
+	fi
+}
+
 proctype locker(byte id)
 {
 	byte i, old, r, w, h, tok, res, got;
@@ -246,17 +272,9 @@ proctype locker(byte id)
 
 	for (i : 1 .. ITERS) {
 		if
-		:: atomic { old = count; count++ };
-			if
-			:: old == 0 -> got = 1
-			:: else -> lock_queued(0, got)
-			fi
+		:: lock(0, got)
 #ifndef NO_TIMED
-		:: atomic { old = count; count++ };
-			if
-			:: old == 0 -> got = 1
-			:: else -> lock_queued(1, got)
-			fi
+		:: lock(1, got)
 #endif
 #ifndef NO_TRY
 		:: try_lock(got)

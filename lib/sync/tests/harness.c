@@ -41,8 +41,10 @@ unsigned long th_events(unsigned ev)
 void th_events_print(const char *what)
 {
 	static const char *const names[SK_SYNC_EV_COUNT] = {
-		"slow unlocks", "tokens left",	       "tokens reclaimed",
-		"tokens taken", "tokens taken by try", "records reaped",
+		"slow unlocks",	  "tokens left",	 "tokens reclaimed",
+		"tokens taken",	  "tokens taken by try", "records reaped",
+		"spin free wins", "spin queued wins",	 "lockers slept",
+		"yields",
 	};
 
 	th_libc_enter();

@@ -422,6 +422,106 @@ static void test_mutex_try_lock_takes_token_then_hands_over(void **state)
 	assert_mutex_idle(&m);
 }
 
+/*
+ * Bounded spinning.  B asks for m while main owns it; the hook parks B at
+ * the start of a spin phase until main has acted, so the release (or the
+ * hand-off) always lands while B spins, and the events say how B got m.
+ */
+struct spin_script {
+	struct sk_thread *b_t;
+	enum sk_sync_test_point at;
+	atomic_int b_at, main_done;
+	unsigned count_seen;
+};
+
+static struct spin_script ss;
+
+static void hook_spin(enum sk_sync_test_point pt)
+{
+	if (sk_thread_current() != ss.b_t || pt != ss.at ||
+	    atomic_exchange(&ss.b_at, 1))
+		return;
+	flag_wait(&ss.main_done);
+}
+
+static void spin_b(unsigned idx, void *p)
+{
+	(void)idx;
+	struct sk_mutex *m = p;
+
+	ss.b_t = sk_thread_current();
+	sk_mutex_lock(m);
+	sk_mutex_unlock(m);
+}
+
+/* Lock m, let B reach ss.at, note the count, unlock, release B. */
+static void spin_script_run(enum sk_sync_test_point at, struct sk_mutex *m)
+{
+	struct th_one b;
+
+	ss = (struct spin_script){ .at = at };
+	sk_sync_test_yield = hook_spin;
+	sk_mutex_lock(m);
+	th_start(&b, spin_b, m);
+	/* Bounded: a B that never reaches ss.at fails the asserts, not hangs. */
+	for (unsigned i = 0; i < 20000 && !atomic_load(&ss.b_at); i++)
+		th_pause();
+	ss.count_seen = atomic_load(&m->count);
+	sk_mutex_unlock(m);
+	atomic_store(&ss.main_done, 1);
+	th_join(&b);
+	sk_sync_test_yield = NULL;
+}
+
+static void test_mutex_spinner_takes_released_lock_uncounted(void **state)
+{
+	(void)state;
+	struct sk_mutex m = SK_MUTEX_INIT;
+	unsigned long won = th_events(SK_SYNC_EV_SPIN_FREE);
+	unsigned long slow = th_events(SK_SYNC_EV_SLOW_UNLOCK);
+
+	spin_script_run(SK_SYNC_PT_SPIN_FREE, &m);
+	/* B waited without being counted, so main's unlock was the fast one. */
+	assert_int_equal(ss.count_seen, 1);
+	assert_int_equal(th_events(SK_SYNC_EV_SLOW_UNLOCK), slow);
+	assert_int_equal(th_events(SK_SYNC_EV_SPIN_FREE), won + 1);
+	assert_mutex_idle(&m);
+}
+
+static void test_mutex_queued_spinner_given_lock_without_sleep(void **state)
+{
+	(void)state;
+	struct sk_mutex m = SK_MUTEX_INIT;
+	unsigned long given = th_events(SK_SYNC_EV_SPIN_QUEUED);
+	unsigned long slept = th_events(SK_SYNC_EV_SLEPT);
+	unsigned long slow = th_events(SK_SYNC_EV_SLOW_UNLOCK);
+
+	spin_script_run(SK_SYNC_PT_SPIN_QUEUED, &m);
+	/* B was counted and queued; main's unlock handed m to B's record. */
+	assert_int_equal(ss.count_seen, 2);
+	assert_int_equal(th_events(SK_SYNC_EV_SLOW_UNLOCK), slow + 1);
+	assert_int_equal(th_events(SK_SYNC_EV_SPIN_QUEUED), given + 1);
+	assert_int_equal(th_events(SK_SYNC_EV_SLEPT), slept);
+	assert_mutex_idle(&m);
+}
+
+static void test_mutex_yielder_takes_released_lock_uncounted(void **state)
+{
+	(void)state;
+	struct sk_mutex m = SK_MUTEX_INIT;
+	unsigned long yields = th_events(SK_SYNC_EV_YIELD);
+	unsigned long slow = th_events(SK_SYNC_EV_SLOW_UNLOCK);
+	unsigned long slept = th_events(SK_SYNC_EV_SLEPT);
+
+	spin_script_run(SK_SYNC_PT_YIELD, &m);
+	/* B gave up spinning and yielded, still not counted: no hand-off. */
+	assert_int_equal(ss.count_seen, 1);
+	assert_int_equal(th_events(SK_SYNC_EV_SLOW_UNLOCK), slow);
+	assert_int_equal(th_events(SK_SYNC_EV_SLEPT), slept);
+	assert_true(th_events(SK_SYNC_EV_YIELD) > yields);
+	assert_mutex_idle(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -434,6 +534,9 @@ int main(void)
 		TH_TEST(test_mutex_late_locker_queued_unlock_reclaims),
 		TH_TEST(test_mutex_late_locker_takes_token),
 		TH_TEST(test_mutex_try_lock_takes_token_then_hands_over),
+		TH_TEST(test_mutex_spinner_takes_released_lock_uncounted),
+		TH_TEST(test_mutex_queued_spinner_given_lock_without_sleep),
+		TH_TEST(test_mutex_yielder_takes_released_lock_uncounted),
 		TH_TEST(test_mutex_counter_many_threads_exact),
 		TH_TEST(test_mutex_mixed_timed_lockers_exact),
 	};

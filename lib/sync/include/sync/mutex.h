@@ -34,7 +34,8 @@ struct sk_sync_waiter;
  * pop_head  FIFO of older waiters; touched only by the thread responsible
  *           for the lock (the owner while it unlocks, or a token taker).
  * owner     the owning thread, NULL while free or in transfer; used for
- *           condvar wait morphing and the recursive variant.
+ *           condvar wait morphing, the recursive variant, and by spinners
+ *           asking whether the owner runs (release store, acquire load).
  */
 struct sk_mutex {
 	atomic_uint count;
@@ -56,7 +57,9 @@ void sk_mutex_init(struct sk_mutex *m);
 /*
  * sk_mutex_lock - acquire @m, sleeping while another thread owns it.
  * Waiters get the lock in arrival order once they are queued; an unlock
- * hands it straight to the oldest waiter (no barging).
+ * hands it straight to the oldest waiter (no barging).  Before queueing,
+ * a locker spins a bounded while if the owner runs on another CPU and
+ * yields a few times; meanwhile it takes @m only if nobody is queued.
  * Ordering: acquire (pairs with the release in sk_mutex_unlock).
  * Context: thread, preemption enabled; may block.  Not recursive: locking
  * a mutex the caller owns deadlocks (use struct sk_rmutex).

@@ -18,6 +18,7 @@
 #include <limits.h>
 #include <linux/futex.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -32,6 +33,7 @@
 #include <plat/cpu.h>
 #include <plat/time.h>
 #include <sched/preempt.h>
+#include <sched/thread.h>
 #include <sched/wait.h>
 
 enum { RUNNING = 0, WAITING = 1, WOKEN = 2 };
@@ -96,6 +98,22 @@ static long port_futex(atomic_int *w, int op, int val,
 {
 	return syscall(SYS_futex, (int *)w, op | FUTEX_PRIVATE_FLAG, val, ts,
 		       NULL, FUTEX_BITSET_MATCH_ANY);
+}
+
+/*
+ * A Linux thread the port sees outside the wait protocol counts as running:
+ * the port cannot tell whether Linux has it on a CPU, so this is the
+ * "not asleep in sk_wait" half of the answer only.  Records are never
+ * freed, so any record ever handed out may be asked about.
+ */
+bool sk_thread_is_running(const struct sk_thread *t)
+{
+	return atomic_load_explicit(&t->state, memory_order_relaxed) == RUNNING;
+}
+
+void sk_thread_yield(void)
+{
+	sched_yield();
 }
 
 void sk_wait_prepare(void)
