@@ -64,6 +64,16 @@ static double median(double *v, unsigned n)
 	return v[n / 2];
 }
 
+/* After median(): the spread, for the '#' lines. */
+struct spread {
+	double p10, p90;
+};
+
+static struct spread spread_of(const double *sorted, unsigned n)
+{
+	return (struct spread){ sorted[n / 10], sorted[n - 1 - n / 10] };
+}
+
 static volatile uint64_t sink;
 
 /* ---- peers, on pthreads ---- */
@@ -120,15 +130,18 @@ static void *peer_reader_main(void *p)
 	return NULL;
 }
 
-/* Median latency of one synchronize with @ncpus readers running. */
-static double peer_sync_us(struct peer_reader r, void (*sync)(void))
+/* Median latency of one synchronize with @n readers running. */
+static double peer_sync_us(struct peer_reader r, void (*sync)(void), unsigned n,
+			   struct spread *sp)
 {
+	double m;
+
 	pthread_t t[READERS_MAX];
 	_Atomic int stop = 0;
 	double v[SYNC_N];
 
 	r.stop = &stop;
-	for (unsigned i = 0; i < nreaders; i++)
+	for (unsigned i = 0; i < n; i++)
 		if (pthread_create(&t[i], NULL, peer_reader_main, &r))
 			abort();
 	usleep(10000);
@@ -139,9 +152,11 @@ static double peer_sync_us(struct peer_reader r, void (*sync)(void))
 		v[i] = (double)(now_ns() - t0) / 1000.0;
 	}
 	atomic_store(&stop, 1);
-	for (unsigned i = 0; i < nreaders; i++)
+	for (unsigned i = 0; i < n; i++)
 		pthread_join(t[i], NULL);
-	return median(v, SYNC_N);
+	m = median(v, SYNC_N);
+	*sp = spread_of(v, SYNC_N);
+	return m;
 }
 
 static double peer_call_rcu_ns(void)
@@ -160,7 +175,8 @@ static double peer_call_rcu_ns(void)
 /* ---- skiff, on the hosted machine ---- */
 
 static struct {
-	double read_ns, sync_us, exp_us, cb_ns;
+	double read_ns, sync_us, exp_us, idle_sync_us, cb_ns;
+	struct spread sync_sp, exp_sp, idle_sp;
 } sk;
 
 static void *mem_alloc(size_t len, void *ctx)
@@ -217,7 +233,7 @@ static void skiff_reader(void *arg)
 		sink = skiff_read_loop(64);
 }
 
-static double skiff_sync_us(void (*sync)(void))
+static double skiff_sync_us(void (*sync)(void), struct spread *sp)
 {
 	static double v[SYNC_N];
 
@@ -230,6 +246,7 @@ static double skiff_sync_us(void (*sync)(void))
 	sk_preempt_disable(); /* qsort is libc */
 	double m = median(v, SYNC_N);
 	sk_preempt_enable();
+	*sp = spread_of(v, SYNC_N);
 	return m;
 }
 
@@ -248,11 +265,14 @@ static void skiff_syncs(void)
 			sk_plat_shutdown(2);
 	}
 	sk_thread_sleep_for(10000000);
-	sk.sync_us = skiff_sync_us(sk_synchronize_rcu);
-	sk.exp_us = skiff_sync_us(sk_synchronize_rcu_expedited);
+	sk.sync_us = skiff_sync_us(sk_synchronize_rcu, &sk.sync_sp);
+	sk.exp_us = skiff_sync_us(sk_synchronize_rcu_expedited, &sk.exp_sp);
 	atomic_store(&sk_stop, 1);
 	for (unsigned i = 0; i < nreaders; i++)
 		sk_thread_join(t[i]);
+	/* every other CPU idle now */
+	sk_thread_sleep_for(10000000);
+	sk.idle_sync_us = skiff_sync_us(sk_synchronize_rcu, &sk.idle_sp);
 }
 
 static atomic_uint_least64_t sk_cb_count;
@@ -312,13 +332,74 @@ static void print_figure(const char *fig, double skv, const char *peer,
 	       peer, pv, unit, pv > 0 ? skv / pv : 0.0);
 }
 
-int main(void)
+static void print_spread(const char *fig, const char *who, struct spread sp)
+{
+	printf("# %s: %s p10 %.2f us, p90 %.2f us\n", fig, who, sp.p10, sp.p90);
+}
+
+/* The peers' figures, on pthreads, before the skiff machine boots. */
+static struct {
+	double memb_read, qsbr_read, rw_read, memb_sync, qsbr_sync,
+		memb_idle_sync, memb_cb;
+	struct spread memb_sync_sp, qsbr_sync_sp, memb_idle_sp;
+} pr;
+
+static void peers_run(void)
 {
 	struct peer_reader memb = { peer_memb_register, peer_memb_unregister,
 				    peer_memb_reader_until, NULL };
 	struct peer_reader qsbr = { peer_qsbr_register, peer_qsbr_unregister,
 				    peer_qsbr_reader_until, NULL };
-	double memb_read, qsbr_read, rw_read, memb_sync, qsbr_sync, memb_cb;
+
+	peer_memb_register();
+	pr.memb_read = peer_read_ns(peer_memb_read_loop);
+	peer_memb_unregister();
+	peer_qsbr_register();
+	pr.qsbr_read = peer_read_ns(peer_qsbr_read_loop);
+	peer_qsbr_unregister();
+	pr.rw_read = rwlock_read_ns();
+	pr.memb_sync = peer_sync_us(memb, peer_memb_synchronize, nreaders,
+				    &pr.memb_sync_sp);
+	pr.qsbr_sync = peer_sync_us(qsbr, peer_qsbr_synchronize, nreaders,
+				    &pr.qsbr_sync_sp);
+	pr.memb_idle_sync =
+		peer_sync_us(memb, peer_memb_synchronize, 0, &pr.memb_idle_sp);
+	pr.memb_cb = peer_call_rcu_ns();
+}
+
+static void results_print(void)
+{
+	static const char *rd = "read-side lock+deref+unlock",
+			  *sy = "synchronize_rcu latency, readers running";
+
+	printf("# %u CPUs, %u reader(s) on the CPUs the updater leaves free, "
+	       "medians; shared host: noisy\n",
+	       ncpus, nreaders);
+	print_figure(rd, sk.read_ns, "urcu-memb", pr.memb_read, "ns");
+	print_figure(rd, sk.read_ns, "urcu-qsbr", pr.qsbr_read, "ns");
+	print_figure(rd, sk.read_ns, "pthread_rwlock", pr.rw_read, "ns");
+	print_figure(sy, sk.sync_us, "urcu-memb", pr.memb_sync, "us");
+	print_figure(sy, sk.sync_us, "urcu-qsbr", pr.qsbr_sync, "us");
+	print_figure("synchronize_rcu_expedited latency, readers running",
+		     sk.exp_us, "urcu-memb", pr.memb_sync, "us");
+	print_figure("synchronize_rcu latency, other CPUs idle",
+		     sk.idle_sync_us, "urcu-memb", pr.memb_idle_sync, "us");
+	print_figure("call_rcu + barrier per callback", sk.cb_ns, "urcu-memb",
+		     pr.memb_cb, "ns");
+	print_spread("synchronize_rcu, readers running", "skiff", sk.sync_sp);
+	print_spread("synchronize_rcu_expedited, readers running", "skiff",
+		     sk.exp_sp);
+	print_spread("synchronize_rcu, readers running", "urcu-memb",
+		     pr.memb_sync_sp);
+	print_spread("synchronize_rcu, readers running", "urcu-qsbr",
+		     pr.qsbr_sync_sp);
+	print_spread("synchronize_rcu, other CPUs idle", "skiff", sk.idle_sp);
+	print_spread("synchronize_rcu, other CPUs idle", "urcu-memb",
+		     pr.memb_idle_sp);
+}
+
+int main(void)
+{
 	const char *env = getenv("SK_CPUS");
 	long n = env ? atol(env) : sysconf(_SC_NPROCESSORS_ONLN);
 	int err;
@@ -328,38 +409,12 @@ int main(void)
 	env = getenv("BENCH_RCU_READ_N");
 	if (env && atoll(env) > 0)
 		read_n = (uint64_t)atoll(env);
-	peer_memb_register();
-	memb_read = peer_read_ns(peer_memb_read_loop);
-	peer_memb_unregister();
-	peer_qsbr_register();
-	qsbr_read = peer_read_ns(peer_qsbr_read_loop);
-	peer_qsbr_unregister();
-	rw_read = rwlock_read_ns();
-	memb_sync = peer_sync_us(memb, peer_memb_synchronize);
-	qsbr_sync = peer_sync_us(qsbr, peer_qsbr_synchronize);
-	memb_cb = peer_call_rcu_ns();
-
+	peers_run();
 	err = sk_hosted_boot(NULL, skiff_main, NULL);
 	if (err) {
 		fprintf(stderr, "bench_rcu: skiff run failed (%d)\n", err);
 		return 1;
 	}
-	printf("# %u CPUs, %u reader(s) on the CPUs the updater leaves free, "
-	       "medians; shared host: noisy\n",
-	       ncpus, nreaders);
-	print_figure("read-side lock+deref+unlock", sk.read_ns, "urcu-memb",
-		     memb_read, "ns");
-	print_figure("read-side lock+deref+unlock", sk.read_ns, "urcu-qsbr",
-		     qsbr_read, "ns");
-	print_figure("read-side lock+deref+unlock", sk.read_ns,
-		     "pthread_rwlock", rw_read, "ns");
-	print_figure("synchronize_rcu latency, readers running", sk.sync_us,
-		     "urcu-memb", memb_sync, "us");
-	print_figure("synchronize_rcu latency, readers running", sk.sync_us,
-		     "urcu-qsbr", qsbr_sync, "us");
-	print_figure("synchronize_rcu_expedited latency, readers running",
-		     sk.exp_us, "urcu-memb", memb_sync, "us");
-	print_figure("call_rcu + barrier per callback", sk.cb_ns, "urcu-memb",
-		     memb_cb, "ns");
+	results_print();
 	return 0;
 }

@@ -15,10 +15,19 @@
  *                 seq_cst, then re-reads every head and W.nwaiters); a
  *                 pusher or waiter that reads 1 after its own seq_cst
  *                 write exchanges it to 0 and wakes the thread.
+ * W.lazy          1: the thread holds a round back for up to BATCH_NS so
+ *                 more callbacks join it (stores 1, seq_cst, then re-reads
+ *                 W.nwaiters); only a waiter (barrier, back-pressure) that
+ *                 reads 1 after its seq_cst registration exchanges it to 0
+ *                 and wakes the thread: pushers never do.
  *
- * Rounds: the thread marks a round active (W.lock), harvests, waits a
- * grace period if it took anything, runs it, then (W.lock) ends the round
- * with epoch++ and wakes waiters whose target epoch is reached.  A waiter
+ * Rounds: the thread wakes on the first callback and, unless somebody
+ * waits, lets callbacks gather for BATCH_NS: grace periods are eager (they
+ * interrupt busy CPUs within microseconds), so a round per callback would
+ * cost every busy CPU an interrupt per callback.  Then it marks a round
+ * active (W.lock), harvests, waits a grace period if it took anything,
+ * runs it, then (W.lock) ends the round with epoch++ and wakes waiters
+ * whose target epoch is reached.  A waiter
  * registered while no round is active needs the next round (it harvests
  * after the waiter's unlock); during a round, the one after.
  */
@@ -26,6 +35,7 @@
 
 #include <plat/assert.h>
 #include <plat/compiler.h>
+#include <plat/time.h>
 #include <sched/preempt.h>
 #include <sched/wait.h>
 #include <sync/mutex.h>
@@ -33,6 +43,9 @@
 #include "internal.h"
 
 enum { CHUNK = 32 }; /* callbacks run per preempt-disabled stretch */
+
+/* How long callbacks gather before a round nobody waits for. */
+static const uint64_t BATCH_NS = 100000;
 
 struct shard {
 	_Atomic(struct sk_rcu_head *) head;
@@ -56,6 +69,7 @@ static struct {
 	struct cb_waiter *waiters; /* lock */
 	atomic_uint nwaiters; /* lock to change; read by the thread */
 	atomic_uint sleeping;
+	atomic_uint lazy;
 	atomic_uint started;
 	_Atomic(struct sk_thread *) thread;
 	atomic_uint_least64_t batches, throttled;
@@ -74,6 +88,26 @@ static void thread_kick(void)
 	if (!atomic_load_explicit(&W.sleeping, memory_order_seq_cst))
 		return;
 	if (!atomic_exchange_explicit(&W.sleeping, 0, memory_order_seq_cst))
+		return;
+	/* acquire: pairs with the release in cb_thread */
+	t = atomic_load_explicit(&W.thread, memory_order_acquire);
+	if (t) {
+		sk_preempt_disable();
+		sk_thread_wake(t);
+		sk_preempt_enable();
+	}
+}
+
+/* After a waiter's seq_cst registration: end the thread's batching wait. */
+static void thread_hurry(void)
+{
+	struct sk_thread *t;
+
+	/* seq_cst: pairs with the thread's store of lazy and its re-read
+	 * of nwaiters (thread_gather) */
+	if (!atomic_load_explicit(&W.lazy, memory_order_seq_cst))
+		return;
+	if (!atomic_exchange_explicit(&W.lazy, 0, memory_order_seq_cst))
 		return;
 	/* acquire: pairs with the release in cb_thread */
 	t = atomic_load_explicit(&W.thread, memory_order_acquire);
@@ -108,6 +142,21 @@ static void thread_idle(void)
 		sk_wait();
 	}
 	atomic_store_explicit(&W.sleeping, 0, memory_order_relaxed);
+}
+
+/* Let callbacks gather for BATCH_NS, unless somebody waits for a round. */
+static void thread_gather(void)
+{
+	uint64_t deadline = sk_plat_clock_ns() + BATCH_NS;
+
+	sk_wait_prepare();
+	atomic_store_explicit(&W.lazy, 1, memory_order_seq_cst);
+	/* seq_cst: pairs with the waiter's registration (thread_hurry) */
+	if (atomic_load_explicit(&W.nwaiters, memory_order_seq_cst))
+		sk_wait_finish();
+	else
+		(void)sk_wait_until(deadline); /* early on a wake: fine */
+	atomic_store_explicit(&W.lazy, 0, memory_order_relaxed);
 }
 
 /* Take every shard's list, reversed to oldest first. */
@@ -199,6 +248,7 @@ static void cb_thread(void *arg)
 			      memory_order_release);
 	for (;;) {
 		thread_idle();
+		thread_gather();
 		sk_mutex_lock(&W.lock);
 		W.active = true;
 		sk_mutex_unlock(&W.lock);
@@ -241,6 +291,7 @@ static void wait_rounds(void)
 	atomic_fetch_add_explicit(&W.nwaiters, 1, memory_order_seq_cst);
 	sk_mutex_unlock(&W.lock);
 	thread_kick();
+	thread_hurry();
 	sk_wait_prepare();
 	/* acquire: pairs with the release in round_end */
 	while (!atomic_load_explicit(&w.done, memory_order_acquire)) {

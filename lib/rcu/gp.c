@@ -6,7 +6,8 @@
  * moved; the caller's own CPU is quiescent (it runs the caller, which is
  * preemptible).  CPUs that lag are kicked with sk_sched_cpu_qs_kick (an
  * IPI): idle ones at once (they only move when woken), busy ones after a
- * hold-off on a normal grace period, all at once on an expedited one.
+ * short adaptive hold-off (1 to 32 us) on a normal grace period, all at
+ * once on an expedited one.
  *
  * G.seq: grace periods * 2, odd while one runs.  Only the driver (holder
  * of G.lock) writes it; sk_synchronize_rcu() waits for the value that
@@ -32,39 +33,26 @@
 
 #include "internal.h"
 
-static const uint64_t HOLDOFF_NS = 100000; /* normal: kick busy CPUs after */
+/*
+ * Waiting policy.  Busy CPUs get an adaptive hold-off (a normal grace
+ * period only) before they are kicked; after the kicks the waiter polls,
+ * then sleeps with a growing delay, kicking laggards again now and then.
+ */
+static const uint64_t HOLDOFF_MIN_NS = 1000, HOLDOFF_MAX_NS = 32000;
+static const uint64_t SPIN_MIN_NS = 2000, SPIN_MAX_NS = 32000;
 static const uint64_t REKICK_NS = 2000000; /* kick laggards again after */
-static const uint64_t SPIN_NS = 20000; /* poll without sleeping this long */
-static const uint64_t SLEEP_MIN_NS = 20000, SLEEP_MAX_NS = 1000000;
-enum { SPIN_RELAX = 32 };
+static const uint64_t SLEEP_MIN_NS = 5000, SLEEP_MAX_NS = 1000000;
+enum { SPIN_RELAX = 16 };
 
 enum gp_mode { GP_NORMAL = 0, GP_EXPEDITED = 1 };
 
 static struct {
 	struct sk_mutex lock; /* the grace-period driver */
 	atomic_uint_least64_t seq; /* written under lock */
+	uint64_t holdoff_ns; /* lock: current normal hold-off */
+	atomic_uint_least64_t spin_ns; /* poll after the kicks (a hint) */
 	atomic_uint_least64_t gps, expedited, kicks;
 } G;
-
-/*
- * The read side is the preemption count and nothing else: lib/sched's
- * assertions catch a reader that sleeps and an unlock without a lock, and
- * check_may_wait() a grace-period wait inside a reader.
- */
-void sk_rcu_read_lock(void)
-{
-	sk_preempt_disable();
-}
-
-void sk_rcu_read_unlock(void)
-{
-	sk_preempt_enable();
-}
-
-bool sk_rcu_read_is_held(void)
-{
-	return !sk_preempt_is_enabled();
-}
 
 /* Snapshot of the other CPUs' counters; moved[c] marks the ones done. */
 struct gp_snap {
@@ -100,24 +88,27 @@ static bool snap_is_done(struct gp_snap *s)
 	return s->left == 0;
 }
 
-/* Kick the CPUs still lagging (only idle-looking ones if @idle_only). */
-static void snap_kick(struct gp_snap *s, bool idle_only)
+/* Kick the CPUs still lagging (only idle-looking ones if @idle_only).
+ * Return: how many. */
+static unsigned snap_kick(struct gp_snap *s, bool idle_only)
 {
+	unsigned n = 0;
+
 	for (unsigned c = 0; c < s->ncpus; c++) {
 		if (s->moved[c] || (idle_only && sk_sched_cpu_load(c)))
 			continue;
 		sk_sched_cpu_qs_kick(c);
-		atomic_fetch_add_explicit(&G.kicks, 1, memory_order_relaxed);
+		n++;
 	}
+	atomic_fetch_add_explicit(&G.kicks, n, memory_order_relaxed);
+	return n;
 }
 
-/* Poll for up to SPIN_NS without giving up the CPU.  True when done. */
-static bool snap_spin(struct gp_snap *s)
+/* Poll until @s is done or @limit_ns has passed since @t0.  True: done. */
+static bool snap_poll(struct gp_snap *s, uint64_t t0, uint64_t limit_ns)
 {
-	uint64_t t0 = sk_plat_clock_ns();
-
 	while (!snap_is_done(s)) {
-		if (sk_plat_clock_ns() - t0 >= SPIN_NS)
+		if (sk_plat_clock_ns() - t0 >= limit_ns)
 			return false;
 		for (unsigned i = 0; i < SPIN_RELAX; i++)
 			sk_plat_cpu_relax();
@@ -126,32 +117,53 @@ static bool snap_spin(struct gp_snap *s)
 }
 
 /*
- * Wait until every CPU of @s has moved.  Idle CPUs are kicked at once
- * (they move only when woken).  Busy ones usually pass a quiescent state
- * by themselves; a normal grace period gives them HOLDOFF_NS, in one
- * sleep, before kicking them too (each wake-up of the caller may cost a
- * scheduling delay on a loaded CPU, so it sleeps rarely); an expedited
- * one kicks everyone at once.  After each kick the caller polls briefly,
- * then sleeps with a growing delay, kicking laggards again now and then.
+ * The normal hold-off adapts to how soon busy CPUs pass a quiescent state
+ * by themselves: a grace period that ended within it after @took_ns, with
+ * no CPU kicked, pulls it up to twice that (so CPUs that switch often are
+ * not interrupted); one that needed kicks shrinks it by a quarter, down to
+ * HOLDOFF_MIN_NS (so CPU hogs cost a grace period little more than the
+ * IPI).  It starts at 0, which the first grace period clamps.
  */
-static void gp_wait(struct gp_snap *s, enum gp_mode mode)
+static void holdoff_adapt(bool natural, bool kicked, uint64_t took_ns)
 {
-	uint64_t delay = SLEEP_MIN_NS, last_kick;
+	uint64_t h = G.holdoff_ns;
 
-	if (snap_is_done(s))
-		return;
-	snap_kick(s, mode == GP_NORMAL);
-	if (snap_spin(s))
-		return;
-	if (mode == GP_NORMAL) {
-		sk_thread_sleep_for(HOLDOFF_NS);
-		if (snap_is_done(s))
-			return;
-		snap_kick(s, false);
-		if (snap_spin(s))
-			return;
-	}
-	last_kick = sk_plat_clock_ns();
+	if (natural && !kicked && 2 * took_ns > h)
+		h = 2 * took_ns;
+	else if (!natural)
+		h -= h / 4;
+	G.holdoff_ns = h < HOLDOFF_MIN_NS   ? HOLDOFF_MIN_NS
+		       : h > HOLDOFF_MAX_NS ? HOLDOFF_MAX_NS
+					    : h;
+}
+
+/*
+ * How long to poll after kicking adapts the same way.  A kicked vCPU that
+ * runs answers within a microsecond or two; one that the host (or the
+ * hypervisor) does not run answers only once it runs, and polling then
+ * only keeps a host CPU from it.  So a grace period that ended within the
+ * poll, after @took_ns, pulls the poll up to twice that; one that had to
+ * sleep halves it.  Racy updates by concurrent expedited callers only
+ * blur the hint.
+ */
+static void spin_adapt(bool answered, uint64_t took_ns)
+{
+	uint64_t v = atomic_load_explicit(&G.spin_ns, memory_order_relaxed);
+
+	if (answered && 2 * took_ns > v)
+		v = 2 * took_ns;
+	else if (!answered)
+		v /= 2;
+	v = v < SPIN_MIN_NS ? SPIN_MIN_NS : v > SPIN_MAX_NS ? SPIN_MAX_NS : v;
+	atomic_store_explicit(&G.spin_ns, v, memory_order_relaxed);
+}
+
+/* Sleep with a growing delay until @s is done, kicking laggards again
+ * every REKICK_NS (a vCPU the host does not run is not worth spinning on). */
+static void snap_sleep(struct gp_snap *s)
+{
+	uint64_t delay = SLEEP_MIN_NS, last_kick = sk_plat_clock_ns();
+
 	while (!snap_is_done(s)) {
 		uint64_t now = sk_plat_clock_ns();
 
@@ -162,6 +174,40 @@ static void gp_wait(struct gp_snap *s, enum gp_mode mode)
 		sk_thread_sleep_for(delay);
 		delay = delay * 2 > SLEEP_MAX_NS ? SLEEP_MAX_NS : delay * 2;
 	}
+}
+
+/*
+ * Wait until every CPU of @s has moved.  Idle CPUs are kicked at once:
+ * they move only when woken.  Busy ones often pass a quiescent state by
+ * themselves, so a normal grace period (run by the holder of G.lock)
+ * polls for the adaptive hold-off before kicking them; an expedited one
+ * kicks everyone at once.  Then the waiter polls (adaptive; a running
+ * vCPU answers an IPI in a microsecond or two) and sleeps after that.
+ */
+static void gp_wait(struct gp_snap *s, enum gp_mode mode)
+{
+	uint64_t t0;
+	unsigned kicked;
+	bool answered;
+
+	if (snap_is_done(s))
+		return;
+	kicked = snap_kick(s, mode == GP_NORMAL);
+	t0 = sk_plat_clock_ns();
+	if (mode == GP_NORMAL) {
+		bool natural = snap_poll(s, t0, G.holdoff_ns);
+
+		holdoff_adapt(natural, kicked, sk_plat_clock_ns() - t0);
+		if (natural)
+			return;
+		snap_kick(s, false);
+		t0 = sk_plat_clock_ns();
+	}
+	answered = snap_poll(
+		s, t0, atomic_load_explicit(&G.spin_ns, memory_order_relaxed));
+	spin_adapt(answered, sk_plat_clock_ns() - t0);
+	if (!answered)
+		snap_sleep(s);
 }
 
 static void check_may_wait(void)

@@ -179,6 +179,24 @@ static void test_api_barrier_runs_everything_queued(void **state)
 	assert_int_equal(sk_rcu_stats_get(NULL), -EINVAL);
 }
 
+/* Nobody waits: the callback thread's gathering pause must still end and
+ * run the callbacks (liveness; the bound is only there to fail, not hang). */
+static void test_api_call_rcu_runs_without_barrier(void **state)
+{
+	enum { N = 3, POLLS = 10000 };
+	struct sk_rcu_head heads[N];
+	int polls = 0;
+
+	(void)state;
+	sk_rcu_barrier();
+	atomic_store(&cb_count, 0);
+	for (int i = 0; i < N; i++)
+		sk_call_rcu(&heads[i], cb_count_fn);
+	while (atomic_load(&cb_count) < N && polls++ < POLLS)
+		rt_sleep_ns(1000000);
+	assert_int_equal(atomic_load(&cb_count), N);
+}
+
 /* Back-pressure: a reader blocks grace periods until the pusher, over
  * SK_RCU_CB_HIGH queued callbacks, is held back; the pusher must then
  * wait until all of them ran. */
@@ -247,6 +265,7 @@ int main(void)
 		rt_test(test_api_expedited_waits_for_reader),
 		rt_test(test_api_call_rcu_waits_for_reader_then_runs),
 		rt_test(test_api_barrier_runs_everything_queued),
+		rt_test(test_api_call_rcu_runs_without_barrier),
 		rt_test(test_api_call_rcu_over_mark_blocks_until_run),
 	};
 

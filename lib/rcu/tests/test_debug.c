@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Misuse is caught, not silently tolerated: a reader that sleeps, a
- * grace-period wait inside a reader, an unlock without a lock.  Each case
+ * grace-period wait inside a reader, an unlock without a lock (at the
+ * next voluntary switch).  Each case
  * runs in a child process (this program, re-executed with the case name)
  * that boots its own hosted machine and must die with a skiff panic that
  * names the problem.  Native backend only.
@@ -74,7 +75,10 @@ static void child_boot(void *arg)
 		sk_rcu_read_lock();
 		sk_synchronize_rcu();
 	} else if (!strcmp(child_case, "unlock")) {
+		/* The inline unlock is one decrement: lib/sched finds the
+		 * wrapped count at the thread's next voluntary switch. */
 		sk_rcu_read_unlock();
+		sk_thread_sleep_for(1000);
 	}
 	sk_plat_shutdown(0); /* survived: the parent fails the test */
 }

@@ -48,25 +48,46 @@ int sk_rcu_init(void);
  * sk_rcu_read_lock - enter a read-side critical section.  Nests.
  * Until the matching unlock, objects reached through
  * sk_rcu_dereference() are not freed.  The section must not block
- * (sleep, yield, take a mutex): a debug build (NDEBUG unset) panics.
+ * (sleep, yield, take a mutex): lib/sched panics on a voluntary switch
+ * with preemption disabled, so a reader that sleeps is caught.
  * Ordering: a compiler barrier only; no atomic, no fence (native).
  * Context: any (native: also interrupt handlers).
- */
-void sk_rcu_read_lock(void);
-
-/*
+ *
  * sk_rcu_read_unlock - leave one level of read-side critical section.
  * Context: the thread that called sk_rcu_read_lock().
- */
-void sk_rcu_read_unlock(void);
-
-/*
+ *
  * sk_rcu_read_is_held - whether the caller may be inside a read-side
  * critical section (native: preemption or irqs disabled, which protects
  * the same way).  For assertions.
  * Context: any.
+ *
+ * On the native backend the three are inline: the read side is the
+ * preemption count and nothing else.  The liburcu backend (built with
+ * SK_RCU_BACKEND_URCU, which its dependency and pkg-config file define)
+ * has them out of line, on urcu-memb.
  */
+#ifdef SK_RCU_BACKEND_URCU
+void sk_rcu_read_lock(void);
+void sk_rcu_read_unlock(void);
 bool sk_rcu_read_is_held(void);
+#else
+#include <sched/preempt.h>
+
+static inline void sk_rcu_read_lock(void)
+{
+	sk_preempt_disable();
+}
+
+static inline void sk_rcu_read_unlock(void)
+{
+	sk_preempt_enable();
+}
+
+static inline bool sk_rcu_read_is_held(void)
+{
+	return !sk_preempt_is_enabled();
+}
+#endif
 
 /*
  * sk_synchronize_rcu - wait for a full grace period: every read-side
