@@ -32,6 +32,7 @@
 #include <mm/pt.h>
 #include <mm/vma.h>
 #include <plat/boot.h>
+#include <plat/compiler.h>
 #include <plat/cpu.h>
 #include <sched/cpu.h>
 #include <sched/thread.h>
@@ -66,6 +67,7 @@ static unsigned napis = 1;
 static const size_t sizes[] = { 16, 64, 256, 4096 };
 
 static double xfer_ns[APIS_MAX];
+static int count_mode; /* --count: instruction-count mode only */
 
 static uint64_t clock_of(clockid_t id)
 {
@@ -178,6 +180,63 @@ static void bench_pairs(void)
 		}
 		snprintf(fig, sizeof(fig), "malloc+free %zu B", sizes[s]);
 		figure(fig, c, napis, "ns");
+	}
+}
+
+/*
+ * Instruction-count mode, for valgrind --tool=callgrind:
+ *   bench_mm --count <allocator> <size> <rounds>
+ * runs one warm-up round and then <rounds> rounds of BATCH malloc+free
+ * pairs with one allocator ("none": a do-nothing allocator that measures
+ * the loop itself; "ptmap": <rounds> times MAP_OPS map+unmap of one page,
+ * as in the map+unmap figure).  bench/mm/callgrind.sh runs it with two round counts
+ * and divides the difference of the program totals by the difference in
+ * pairs, which is exact whatever callgrind attributes to which function.
+ */
+static char count_block[8192] SK_ALIGNED(16);
+
+static void *none_malloc(size_t size)
+{
+	(void)size;
+	return count_block;
+}
+
+static void none_free(void *p)
+{
+	(void)p;
+}
+
+static struct {
+	const struct api *a;
+	size_t size;
+	unsigned rounds;
+	int ptmap; /* "ptmap": rounds of map+unmap instead */
+} count_cfg;
+
+static int count_parse(char **argv)
+{
+	static const struct api none = { "none", none_malloc, none_free };
+
+	count_cfg.size = strtoul(argv[3], NULL, 0);
+	count_cfg.rounds = (unsigned)strtoul(argv[4], NULL, 0);
+	if (!strcmp(argv[2], "none") || !strcmp(argv[2], "ptmap"))
+		count_cfg.a = &none;
+	count_cfg.ptmap = !strcmp(argv[2], "ptmap");
+	for (unsigned i = 0; i < napis; i++)
+		if (!strcmp(argv[2], apis[i].name))
+			count_cfg.a = &apis[i];
+	return count_cfg.a && count_cfg.size <= sizeof(count_block) ? 0 : -1;
+}
+
+static void count_pairs(void)
+{
+	void *volatile p[BATCH];
+
+	for (unsigned k = 0; k < count_cfg.rounds + 1; k++) {
+		for (unsigned j = 0; j < BATCH; j++)
+			p[j] = count_cfg.a->m(count_cfg.size);
+		for (unsigned j = 0; j < BATCH; j++)
+			count_cfg.a->f(p[j]);
 	}
 }
 
@@ -298,6 +357,12 @@ static double run_vm_skiff(const void *ctx)
 	return (double)t0 / MAP_OPS;
 }
 
+static void count_ptmap(void)
+{
+	for (unsigned k = 0; k < count_cfg.rounds; k++)
+		run_ptmap_skiff(NULL);
+}
+
 static void bench_pages_and_maps(void)
 {
 	static const int touch = 1;
@@ -378,9 +443,25 @@ static void xf_reset(const struct api *a)
 	atomic_store(&xf.full, 0);
 }
 
-static double xf_result(void)
+/* Producer and consumer shares of each run, for the info line. */
+static double xf_side[APIS_MAX][2][REPEAT];
+
+static double xf_result(unsigned api, unsigned r)
 {
+	xf_side[api][0][r] = (double)xf.prod_ns / XFER;
+	xf_side[api][1][r] = (double)xf.cons_ns / XFER;
 	return (double)(xf.prod_ns + xf.cons_ns) / XFER;
+}
+
+static void xf_split_print(void)
+{
+	printf("info: cross-thread free split (median ns/object, "
+	       "malloc side + free side):");
+	for (unsigned i = 0; i < napis; i++)
+		printf(" %s %.1f + %.1f%s", apis[i].name,
+		       median(xf_side[i][0], REPEAT),
+		       median(xf_side[i][1], REPEAT),
+		       i + 1 < napis ? "," : "\n");
 }
 
 static void *consume_pthread(void *arg)
@@ -402,7 +483,7 @@ static void xfer_peers(void)
 			pthread_create(&t, NULL, consume_pthread, NULL);
 			produce();
 			pthread_join(t, NULL);
-			runs[r] = xf_result();
+			runs[r] = xf_result(i, r);
 		}
 		xfer_ns[i] = median(runs, REPEAT);
 	}
@@ -430,12 +511,13 @@ static void xfer_skiff(void)
 			sk_plat_shutdown(2);
 		produce();
 		sk_thread_join(t);
-		runs[r] = xf_result();
+		runs[r] = xf_result(0, r);
 	}
 	xfer_ns[0] = median(runs, REPEAT);
 	for (unsigned i = 1; i < napis; i++)
 		line("malloc + cross-thread free 64 B, batches of 1024",
 		     xfer_ns[0], apis[i].name, xfer_ns[i], "ns/object");
+	xf_split_print();
 }
 
 /* ---- the machine ---- */
@@ -482,6 +564,13 @@ static void boot_main(void *arg)
 	sk_cpuset_add(&cpu0, 0);
 	if (sk_thread_set_affinity(&cpu0))
 		sk_plat_shutdown(9);
+	if (count_mode) {
+		if (count_cfg.ptmap)
+			count_ptmap();
+		else
+			count_pairs();
+		sk_plat_shutdown(0);
+	}
 	bench_pairs();
 	bench_pages_and_maps();
 	xfer_skiff();
@@ -489,13 +578,20 @@ static void boot_main(void *arg)
 	sk_plat_shutdown(0);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	struct sk_hosted_config cfg = { .ncpus = 2,
 					.ram_bytes = (size_t)512 << 20 };
 
+	count_mode = argc > 1 && !strcmp(argv[1], "--count");
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16); /* print only at the end */
 	peers_load();
-	xfer_peers();
+	if (count_mode && (argc != 5 || count_parse(argv))) {
+		fprintf(stderr, "usage: bench_mm [--count skiff|glibc|"
+				"jemalloc|mimalloc|none|ptmap SIZE ROUNDS]\n");
+		return 2;
+	}
+	if (!count_mode)
+		xfer_peers();
 	return sk_hosted_boot(&cfg, boot_main, NULL);
 }

@@ -4,8 +4,10 @@
  * per usable memory region (buddy.c), all under g.lock, each zone's state
  * bytes carved from the start of its own region.  Per-CPU part: a LIFO of
  * free single pages linked through the pages themselves, touched only by
- * its CPU with interrupts disabled (no preemption, no migration, and
- * cheaper than sk_preempt_disable), refilled and drained in batches.
+ * its CPU with preemption disabled (the inline per-CPU counter), refilled
+ * and drained in batches.  When the buddy runs dry, the reclaim hook (set
+ * by reclaim.c) asks every CPU to give its cached pages and empty slabs
+ * back, and the request is retried once.
  */
 #include <mm/page.h>
 
@@ -18,10 +20,11 @@
 #include <plat/compiler.h>
 #include <plat/cpu.h>
 #include <plat/mem.h>
-#include <plat/irq.h>
+#include <sched/preempt.h>
 #include <sync/mutex.h>
 
 #include "buddy.h"
+#include "malloc_int.h"
 
 enum {
 	ZONES_MAX = 32,
@@ -31,8 +34,8 @@ enum {
 	CACHE_BATCH_MAX = 64, /* bounds the time a refill holds g.lock */
 };
 
-/* Per-CPU cache.  Owner CPU only, irqs disabled; count is also read
- * (relaxed) by sk_page_stats_get, hence atomic, but never RMW'd. */
+/* Per-CPU cache.  Owner CPU only, preemption off; count is also read
+ * (relaxed) by sk_page_stats_get and reclaim, hence atomic, never RMW'd. */
 struct pcache {
 	uint64_t head; /* first free page, linked through word 0; 0: none */
 	atomic_size_t count;
@@ -50,14 +53,25 @@ static struct {
 static struct pcache pcpu[SK_PLAT_CPUS_MAX];
 
 /*
- * sk_plat_irq_restore() for a section that never turned irqs on: if they
- * were off at the save they still are, so only the "were on" case has
- * work.  Saves a call on the fast paths.
+ * Reclaim hook: NULL, or reclaim.c's round (set by sk_mm_reclaim_start,
+ * cleared by _stop).  Relaxed: the round checks under its own mutex
+ * whether the workers exist, so a caller that read the hook just before
+ * a stop finds them gone and returns false.
  */
-static inline void irq_back(sk_plat_irq_flags fl)
+static _Atomic(sk_mm_reclaim_fn) reclaim_hook;
+
+void sk_mm_page_reclaim_hook_set(sk_mm_reclaim_fn fn)
 {
-	if (!fl)
-		sk_plat_irq_enable();
+	atomic_store_explicit(&reclaim_hook, fn, memory_order_relaxed);
+}
+
+/* Ask every CPU to give back what it caches.  Return: true: retry. */
+static bool reclaim(void)
+{
+	sk_mm_reclaim_fn fn =
+		atomic_load_explicit(&reclaim_hook, memory_order_relaxed);
+
+	return fn && fn();
 }
 
 static uint64_t *word0(uint64_t pa)
@@ -183,13 +197,11 @@ static uint64_t cache_take(struct pcache *c, size_t n)
 	return head;
 }
 
-/* Slow path: fill this CPU's cache from the buddy, keep one page. */
-static int cache_refill(uint64_t *pa)
+/* Take up to batch + 1 pages from the buddy, linked; *tail: the last. */
+static size_t global_take(uint64_t *headp, uint64_t *tailp)
 {
 	uint64_t head = 0, tail = 0;
-	sk_plat_irq_flags fl;
 	size_t got = 0;
-	struct pcache *c;
 
 	sk_mutex_lock(&g.lock);
 	while (got <= g.batch) {
@@ -203,42 +215,59 @@ static int cache_refill(uint64_t *pa)
 		got++;
 	}
 	sk_mutex_unlock(&g.lock);
+	*headp = head;
+	*tailp = tail;
+	return got;
+}
+
+/* Slow path: fill this CPU's cache from the buddy, keep one page. */
+static int cache_refill(uint64_t *pa)
+{
+	uint64_t head, tail;
+	size_t got = global_take(&head, &tail);
+	struct pcache *c;
+
+	if (!got && reclaim())
+		got = global_take(&head, &tail);
 	if (!got)
 		return -ENOMEM;
 	*pa = head;
 	head = *word0(head);
 	if (!head)
 		return 0;
-	fl = sk_plat_irq_save();
-	c = &pcpu[sk_plat_cpu_id()];
+	sk_preempt_disable();
+	c = &pcpu[sk_mm_cpu_id()];
 	*word0(tail) = c->head;
 	c->head = head;
 	count_add(c, got - 1, 1);
-	irq_back(fl);
+	sk_preempt_enable();
 	return 0;
 }
 
 static int cache_alloc(uint64_t *pa)
 {
-	sk_plat_irq_flags fl = sk_plat_irq_save();
-	struct pcache *c = &pcpu[sk_plat_cpu_id()];
+	struct pcache *c;
 
+	sk_preempt_disable();
+	c = &pcpu[sk_mm_cpu_id()];
 	if (SK_LIKELY(c->head)) {
 		*pa = c->head;
 		c->head = *word0(*pa);
 		count_add(c, 1, -1);
-		irq_back(fl);
+		sk_preempt_enable();
 		return 0;
 	}
-	irq_back(fl);
+	sk_preempt_enable();
 	return cache_refill(pa);
 }
 
 static void cache_free(uint64_t pa)
 {
-	sk_plat_irq_flags fl = sk_plat_irq_save();
-	struct pcache *c = &pcpu[sk_plat_cpu_id()];
 	uint64_t chain = 0;
+	struct pcache *c;
+
+	sk_preempt_disable();
+	c = &pcpu[sk_mm_cpu_id()];
 
 	*word0(pa) = c->head;
 	c->head = pa;
@@ -246,35 +275,49 @@ static void cache_free(uint64_t pa)
 	if (SK_UNLIKELY(atomic_load_explicit(&c->count, memory_order_relaxed) >
 			g.high))
 		chain = cache_take(c, g.batch ? g.batch : 1);
-	irq_back(fl);
+	sk_preempt_enable();
 	if (chain)
 		free_chain(chain);
 }
 
 void sk_page_cache_drain(void)
 {
-	sk_plat_irq_flags fl = sk_plat_irq_save();
-	uint64_t chain = cache_take(&pcpu[sk_plat_cpu_id()], SIZE_MAX);
+	uint64_t chain;
 
-	irq_back(fl);
+	sk_preempt_disable();
+	chain = cache_take(&pcpu[sk_mm_cpu_id()], SIZE_MAX);
+	sk_preempt_enable();
 	if (chain)
 		free_chain(chain);
 }
 
-static int global_alloc(size_t npages, unsigned align, uint64_t *pa)
+bool sk_mm_page_cpu_holds(unsigned cpu)
+{
+	return cpu < SK_PLAT_CPUS_MAX &&
+	       atomic_load_explicit(&pcpu[cpu].count, memory_order_relaxed);
+}
+
+static int global_try(size_t npages, unsigned align, uint64_t *pa)
 {
 	int err;
 
 	sk_mutex_lock(&g.lock);
 	err = global_alloc_locked(npages, align, pa);
 	sk_mutex_unlock(&g.lock);
+	return err;
+}
+
+static int global_alloc(size_t npages, unsigned align, uint64_t *pa)
+{
+	int err = global_try(npages, align, pa);
+
 	if (err == -ENOMEM) {
 		/* Cached single pages may be what fragments a larger block. */
 		sk_page_cache_drain();
-		sk_mutex_lock(&g.lock);
-		err = global_alloc_locked(npages, align, pa);
-		sk_mutex_unlock(&g.lock);
+		err = global_try(npages, align, pa);
 	}
+	if (err == -ENOMEM && reclaim())
+		err = global_try(npages, align, pa);
 	return err;
 }
 

@@ -3,9 +3,9 @@
  * Per-CPU size-class slabs for the heap (see malloc_int.h).  A slab is a
  * 64 KiB chunk of one size class owned by one CPU; objects are laid out
  * down from the chunk's end, so a power-of-two class is naturally aligned.
- * All slab fields are owner-CPU-only, used with interrupts disabled (so
- * with no preemption or migration: on hosted and x86 that is cheaper than
- * sk_preempt_disable, which itself saves and restores the irq state); the
+ * All slab fields are owner-CPU-only, used with preemption disabled (the
+ * inline per-CPU counter of <sched/preempt.h>: no migration, no switch;
+ * nothing in lib/mm runs in interrupt handlers, so irqs may stay on).  The
  * one shared word is each CPU's inbox of blocks freed by other CPUs.
  *
  * inbox (per CPU, _Atomic void *): states
@@ -29,24 +29,30 @@
 #include <plat/assert.h>
 #include <plat/compiler.h>
 #include <plat/cpu.h>
-#include <plat/irq.h>
+#include <sched/preempt.h>
 
 enum {
 	CARVE = 32, /* fresh objects threaded onto the free list at once */
 	REMOTE_BATCH = 32, /* remote frees sent to an owner in one push */
+	MCPU_SIZE = 1024,
 };
 
 enum slab_state { S_CUR, S_PARTIAL, S_FULL };
 
-/* All fields: owner CPU only, irqs disabled (owner/size immutable). */
+/*
+ * The header of a slab chunk.  Line 0 is written only when the chunk is
+ * formatted and is read by sk_free on every CPU; line 1 holds the owner's
+ * working fields (owner CPU only, preemption off), so that allocations on
+ * the owner do not invalidate the line other CPUs read when they free.
+ */
 struct slab {
 	uint32_t kind; /* KIND_SLAB */
-	uint16_t cls, owner;
-	uint32_t size, nobj;
+	uint32_t owner; /* CPU number: compared whole on the free path */
+	uint32_t cls, size, nobj;
+	SK_CACHE_ALIGNED void *free; /* free list through word 0 */
 	uint32_t used; /* handed out and not yet back on this slab */
 	uint32_t fresh; /* never handed out, not yet carved */
 	uint32_t state; /* enum slab_state */
-	void *free; /* free list through word 0 */
 	struct slab *next, *prev; /* partial list */
 };
 
@@ -57,10 +63,14 @@ struct mcpu {
 	void *out_head, *out_tail; /* remote frees batched for out_cpu */
 	unsigned out_n, out_cpu;
 	atomic_size_t slabs; /* owner stores, stats load; never RMW'd */
+	atomic_bool has_spare; /* spare != NULL, for reclaim's peek */
+	atomic_bool out_pending; /* out_n != 0, for reclaim's peek */
 	SK_CACHE_ALIGNED _Atomic(void *) inbox; /* written by other CPUs */
-} SK_CACHE_ALIGNED;
+} SK_ALIGNED(MCPU_SIZE);
 
-_Static_assert(sizeof(struct slab) <= HDR, "slab header too large");
+_Static_assert(sizeof(struct slab) <= SLAB_HDR, "slab header too large");
+/* A power of two, so that the pool of CPU n is one shift away. */
+_Static_assert(sizeof(struct mcpu) == MCPU_SIZE, "struct mcpu size");
 
 const uint32_t sk_mm_cls_size[NCLS] = {
 	16,   32,   48,	  64,	80,   96,   112,  128,	160,  192,  224,
@@ -69,17 +79,6 @@ const uint32_t sk_mm_cls_size[NCLS] = {
 };
 
 static uint8_t cls_of16[SMALL_MAX / 16 + 1];
-
-/*
- * sk_plat_irq_restore() for a section that never turned irqs on: if they
- * were off at the save they still are, so only the "were on" case has
- * work.  Saves a call on the fast paths.
- */
-static inline void irq_back(sk_plat_irq_flags fl)
-{
-	if (!fl)
-		sk_plat_irq_enable();
-}
 
 static struct slab empty; /* never has a free object */
 static struct mcpu *mcpus;
@@ -90,9 +89,10 @@ unsigned sk_mm_cls_for(size_t size)
 	return cls_of16[(size + 15) >> 4];
 }
 
-static struct mcpu *mcpu_here(void)
+/* This CPU's pool.  Preemption off. */
+static inline struct mcpu *mcpu_here(void)
 {
-	return &mcpus[sk_plat_cpu_id()];
+	return &mcpus[SK_PLAT_PERCPU_READ(SK_PLAT_PERCPU_OFF_CPU_ID)];
 }
 
 static void count_set(struct mcpu *m, long delta)
@@ -127,9 +127,17 @@ int sk_malloc_init(void)
 		for (unsigned k = 0; k < NCLS; k++)
 			m->cur[k] = &empty;
 		atomic_init(&m->slabs, 0);
+		atomic_init(&m->has_spare, false);
+		atomic_init(&m->out_pending, false);
 		atomic_init(&m->inbox, NULL);
 	}
 	return 0;
+}
+
+static void spare_set(struct mcpu *m, struct slab *s)
+{
+	m->spare = s;
+	atomic_store_explicit(&m->has_spare, s != NULL, memory_order_relaxed);
 }
 
 static void partial_push(struct mcpu *m, struct slab *s)
@@ -186,7 +194,7 @@ static void settle(struct mcpu *m, struct slab *s, struct slab **dead)
 	partial_remove(m, s);
 	count_set(m, -1);
 	if (!m->spare) {
-		m->spare = s;
+		spare_set(m, s);
 		return;
 	}
 	s->next = *dead;
@@ -220,6 +228,7 @@ static void outbox_flush(struct mcpu *m)
 		memory_order_relaxed));
 	m->out_head = m->out_tail = NULL;
 	m->out_n = 0;
+	atomic_store_explicit(&m->out_pending, false, memory_order_relaxed);
 }
 
 static void outbox_add(struct mcpu *m, unsigned owner, void *p)
@@ -227,8 +236,11 @@ static void outbox_add(struct mcpu *m, unsigned owner, void *p)
 	if (m->out_n && m->out_cpu != owner)
 		outbox_flush(m);
 	*(void **)p = m->out_head;
-	if (!m->out_n)
+	if (!m->out_n) {
 		m->out_tail = p;
+		atomic_store_explicit(&m->out_pending, true,
+				      memory_order_relaxed);
+	}
 	m->out_head = p;
 	m->out_cpu = owner;
 	if (++m->out_n == REMOTE_BATCH)
@@ -273,20 +285,19 @@ static void install(struct mcpu *m, struct slab *s)
 static void slab_format(struct slab *s, unsigned cls, unsigned owner)
 {
 	s->kind = KIND_SLAB;
-	s->cls = (uint16_t)cls;
-	s->owner = (uint16_t)owner;
+	s->cls = cls;
+	s->owner = owner;
 	s->size = sk_mm_cls_size[cls];
-	s->nobj = (CHUNK - HDR) / s->size;
+	s->nobj = (CHUNK - SLAB_HDR) / s->size;
 	s->used = 0;
 	s->fresh = s->nobj;
 	s->free = NULL;
 }
 
-/* No slab of this CPU has room: bring a new one.  Irqs as on entry. */
+/* No slab of this CPU has room: bring a new one.  Preemption enabled. */
 static void *alloc_new(unsigned cls)
 {
 	struct slab *s = sk_mm_pages_alloc(CHUNK_PAGES, CHUNK);
-	sk_plat_irq_flags fl;
 	struct mcpu *m;
 	void *p;
 
@@ -296,20 +307,19 @@ static void *alloc_new(unsigned cls)
 		if (!s)
 			return NULL;
 	}
-	fl = sk_plat_irq_save();
+	sk_preempt_disable();
 	m = mcpu_here();
 	slab_format(s, cls, (unsigned)(m - mcpus));
 	carve(s);
 	p = pop(s);
 	install(m, s);
 	count_set(m, 1);
-	irq_back(fl);
+	sk_preempt_enable();
 	return p;
 }
 
-/* Entered with irqs disabled (fast path missed); restores @fl. */
-static SK_NOINLINE void *alloc_slow(struct mcpu *m, unsigned cls,
-				    sk_plat_irq_flags fl)
+/* Entered with preemption disabled (fast path missed); re-enables it. */
+static SK_NOINLINE void *alloc_slow(struct mcpu *m, unsigned cls)
 {
 	struct slab *dead = NULL, *s;
 	void *p = NULL;
@@ -327,7 +337,7 @@ static SK_NOINLINE void *alloc_slow(struct mcpu *m, unsigned cls,
 	}
 	if (!s->free && m->spare) {
 		s = m->spare;
-		m->spare = NULL;
+		spare_set(m, NULL);
 		slab_format(s, cls, (unsigned)(m - mcpus));
 		carve(s);
 		install(m, s);
@@ -335,62 +345,86 @@ static SK_NOINLINE void *alloc_slow(struct mcpu *m, unsigned cls,
 	}
 	if (s->free)
 		p = pop(s);
-	irq_back(fl);
+	sk_preempt_enable();
 	release(dead);
 	return p ? p : alloc_new(cls);
 }
 
-void *sk_mm_slab_alloc(unsigned cls)
+/*
+ * The fast path: one %gs-relative increment to pin the CPU, the pool by
+ * CPU number, a pop from the current slab's free list, the decrement.
+ */
+static SK_ALWAYS_INLINE void *slab_alloc(unsigned cls)
 {
-	sk_plat_irq_flags fl = sk_plat_irq_save();
-	struct mcpu *m = mcpu_here();
-	struct slab *s = m->cur[cls];
-	void *p = s->free;
+	struct mcpu *m;
+	struct slab *s;
+	void *p;
 
+	sk_preempt_disable();
+	m = mcpu_here();
+	s = m->cur[cls];
+	p = s->free;
 	if (SK_LIKELY(p != NULL)) {
 		s->free = *(void **)p;
 		s->used++;
-		irq_back(fl);
+		sk_preempt_enable();
 		return p;
 	}
-	return alloc_slow(m, cls, fl);
+	return alloc_slow(m, cls);
 }
 
-static SK_NOINLINE void free_slow(struct mcpu *m, struct slab *s,
-				  sk_plat_irq_flags fl)
+void *sk_mm_slab_alloc(unsigned cls)
+{
+	return slab_alloc(cls);
+}
+
+/*
+ * A local free that needs more than the push: the slab became empty, or
+ * it had no free object (so it may be full and parked).  Preemption
+ * disabled on entry; re-enabled.
+ */
+static SK_NOINLINE void free_slow(struct mcpu *m, struct slab *s)
 {
 	struct slab *dead = NULL;
 
 	settle(m, s, &dead);
-	irq_back(fl);
+	sk_preempt_enable();
 	release(dead);
 }
 
-static void slab_free(struct slab *s, void *p)
+/* Remote free: batch @p for its owner.  Preemption disabled on entry. */
+static SK_NOINLINE void free_remote(unsigned cpu, struct slab *s, void *p)
 {
-	sk_plat_irq_flags fl = sk_plat_irq_save();
-	unsigned cpu = sk_plat_cpu_id();
-	struct mcpu *m = &mcpus[cpu];
+	outbox_add(&mcpus[cpu], s->owner, p);
+	sk_preempt_enable();
+}
 
-	if (SK_LIKELY(s->owner == cpu)) {
-		*(void **)p = s->free;
-		s->free = p;
-		if (SK_LIKELY(--s->used != 0 && s->state != S_FULL)) {
-			irq_back(fl);
-			return;
-		}
-		free_slow(m, s, fl);
+static SK_ALWAYS_INLINE void slab_free(struct slab *s, void *p)
+{
+	uint32_t cpu;
+	void *old;
+
+	sk_preempt_disable();
+	cpu = (uint32_t)SK_PLAT_PERCPU_READ(SK_PLAT_PERCPU_OFF_CPU_ID);
+	if (SK_UNLIKELY(s->owner != cpu)) {
+		free_remote(cpu, s, p);
 		return;
 	}
-	outbox_add(m, s->owner, p);
-	irq_back(fl);
+	old = s->free;
+	*(void **)p = old;
+	s->free = p;
+	if (SK_LIKELY(--s->used != 0 && old != NULL)) {
+		sk_preempt_enable();
+		return;
+	}
+	free_slow(&mcpus[cpu], s);
 }
 
 void *sk_malloc(size_t size)
 {
 	SK_ASSERT(mcpus != NULL, "sk_malloc before sk_malloc_init");
 	if (SK_LIKELY(size <= SMALL_MAX))
-		return sk_mm_slab_alloc(cls_of16[(size + 15) >> 4]);
+		return slab_alloc(cls_of16[(size + 15) >> 4]);
 	return sk_mm_large_alloc(size, SK_MALLOC_ALIGN);
 }
 
@@ -412,7 +446,7 @@ size_t sk_mm_slab_usable(const void *chunk)
 	return ((const struct slab *)chunk)->size;
 }
 
-/* Queue every empty slab of this CPU on *dead.  Irqs disabled. */
+/* Queue every empty slab of this CPU on *dead.  Preemption disabled. */
 static void drop_empty(struct mcpu *m, struct slab **dead)
 {
 	for (unsigned k = 0; k < NCLS; k++) {
@@ -436,20 +470,23 @@ static void drop_empty(struct mcpu *m, struct slab **dead)
 	if (m->spare) {
 		m->spare->next = *dead;
 		*dead = m->spare;
-		m->spare = NULL;
+		spare_set(m, NULL);
 	}
 }
 
 void sk_mm_slab_trim(void)
 {
 	struct slab *dead = NULL;
-	sk_plat_irq_flags fl = sk_plat_irq_save();
-	struct mcpu *m = mcpu_here();
+	struct mcpu *m;
 
+	if (!mcpus)
+		return;
+	sk_preempt_disable();
+	m = mcpu_here();
 	outbox_flush(m);
 	inbox_take(m, &dead);
 	drop_empty(m, &dead);
-	irq_back(fl);
+	sk_preempt_enable();
 	release(dead);
 }
 
@@ -461,4 +498,17 @@ size_t sk_mm_slab_count(void)
 		n += atomic_load_explicit(&mcpus[i].slabs,
 					  memory_order_relaxed);
 	return n;
+}
+
+bool sk_mm_slab_cpu_holds(unsigned cpu)
+{
+	struct mcpu *m;
+
+	if (!mcpus || cpu >= ncpus)
+		return false;
+	m = &mcpus[cpu];
+	return atomic_load_explicit(&m->slabs, memory_order_relaxed) ||
+	       atomic_load_explicit(&m->has_spare, memory_order_relaxed) ||
+	       atomic_load_explicit(&m->out_pending, memory_order_relaxed) ||
+	       atomic_load_explicit(&m->inbox, memory_order_relaxed);
 }
