@@ -73,6 +73,9 @@ static void start_info_read(const struct sk_x86_pvh_start_info *si,
 		boot_memmap[i] =
 			(struct sk_kvm_e820){ e->addr, e->size, e->type, 0 };
 	}
+	/* With the kernel page tables all RAM is mapped, above 4 GiB too. */
+	if (sk_kvm_kpt_maps_all())
+		sk_kvm_mem_set_limit(UINT64_MAX);
 	sk_kvm_mem_init(boot_memmap, n);
 	*rsdp_pa = si->rsdp_paddr;
 }
@@ -108,7 +111,8 @@ void sk_kvm_crash_extra(void)
 	struct sk_thread *t;
 
 	sk_x86_printf("cpu %lu (apic %u) of %u, per-CPU base %p\n",
-		      (unsigned long)c->pc.cpu_id, c->apic_id, sk_kvm_ncpus, c->pc.local);
+		      (unsigned long)c->pc.cpu_id, c->apic_id, sk_kvm_ncpus,
+		      c->pc.local);
 	if (!sk_thread_current || !sk_thread_name || !c->pc.local)
 		return;
 	t = sk_thread_current();

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * CPUs: discovery from the ACPI MADT, per-CPU records through GS base,
- * start-up of secondary CPUs, idle and IPIs.  CPU 0 is the boot CPU; the
+ * CPUs: discovery from the ACPI MADT, start-up of secondary CPUs by
+ * INIT-SIPI, idle and IPIs.  The per-CPU records (GS base) and the start-up
+ * handshake are arch/x86_64/machine's <x86/cpus.h>, shared with xen.  CPU 0 is the boot CPU; the
  * others are numbered in MADT order.  Every CPU's stacks are allocated at
  * boot, before the image's allocator owns the memory.
  */
@@ -10,6 +11,7 @@
 #include <plat/cpu.h>
 #include <x86/acpi.h>
 #include <x86/cpu.h>
+#include <x86/cpus.h>
 #include <x86/fmt.h>
 #include <x86/fpu.h>
 #include <x86/lapic.h>
@@ -20,22 +22,23 @@
 struct sk_kvm_cpu sk_kvm_cpus[SK_PLAT_CPUS_MAX];
 unsigned sk_kvm_ncpus = 1;
 
-enum { AP_RUNNING_TIMEOUT_US = 2000000 };
+_Static_assert((int)SK_KVM_CPU_FOUND == (int)SK_X86_CPU_FOUND &&
+		       (int)SK_KVM_CPU_STARTING == (int)SK_X86_CPU_STARTING &&
+		       (int)SK_KVM_CPU_RUNNING == (int)SK_X86_CPU_RUNNING,
+	       "kvm.h's CPU states are <x86/cpus.h>'s");
 
 void sk_kvm_cpu_init_local(struct sk_kvm_cpu *c)
 {
-	c->pc.self = &c->pc;
-	c->pc.cpu_id = (uint64_t)(c - sk_kvm_cpus);
+	if (c == &sk_kvm_cpus[0])
+		sk_x86_cpus_register(sk_kvm_cpus, sizeof(sk_kvm_cpus[0]),
+				     SK_PLAT_CPUS_MAX, &sk_kvm_ncpus);
+	sk_x86_cpu_init_local(&c->pc);
 	c->timer_deadline_ns = UINT64_MAX;
-	sk_x86_wrmsr(SK_X86_MSR_GS_BASE, (uintptr_t)c);
 }
 
 struct sk_kvm_cpu *sk_kvm_cpu_self(void)
 {
-	struct sk_kvm_cpu *c;
-
-	__asm__ __volatile__("movq %%gs:0, %0" : "=r"(c));
-	return c;
+	return sk_x86_cpu_record();
 }
 
 static void cpu_stacks_alloc(struct sk_kvm_cpu *c)
@@ -77,33 +80,6 @@ void sk_kvm_cpu_discover(uint64_t rsdp_pa)
 	sk_kvm_ncpus = n;
 }
 
-unsigned sk_plat_cpu_count(void)
-{
-	return sk_kvm_ncpus;
-}
-
-unsigned sk_plat_cpu_id(void)
-{
-	return (unsigned)SK_PLAT_PERCPU_READ(SK_PLAT_PERCPU_OFF_CPU_ID);
-}
-
-void sk_plat_cpu_local_set(void *base)
-{
-	SK_PLAT_PERCPU_WRITE(SK_PLAT_PERCPU_OFF_LOCAL, (uintptr_t)base);
-}
-
-void *sk_plat_cpu_local(void)
-{
-	return (void *)(uintptr_t)SK_PLAT_PERCPU_READ(SK_PLAT_PERCPU_OFF_LOCAL);
-}
-
-struct sk_plat_percpu *sk_plat_percpu_of(unsigned cpu)
-{
-	if (cpu >= sk_kvm_ncpus || !sk_kvm_cpus[cpu].pc.self)
-		return NULL;
-	return &sk_kvm_cpus[cpu].pc;
-}
-
 /* First C code of an AP: the trampoline jumps here with its stack. */
 static void ap_main(void *arg)
 {
@@ -114,10 +90,7 @@ static void ap_main(void *arg)
 	sk_x86_desc_load(&c->desc, c->ist_top);
 	sk_x86_lapic_init_ap();
 	sk_kvm_time_init_cpu(c);
-	/* Release: this CPU's init before RUNNING; pairs with the acquire in
-	 * sk_plat_cpu_start, after which IPIs to this CPU are safe. */
-	atomic_store_explicit(&c->state, SK_KVM_CPU_RUNNING,
-			      memory_order_release);
+	sk_x86_cpu_set_running(&c->state); /* IPIs to this CPU work now */
 	c->entry((unsigned)c->pc.cpu_id, c->entry_arg);
 	sk_x86_printf("skiff kvm: cpu %u entry returned\n",
 		      (unsigned)c->pc.cpu_id);
@@ -125,36 +98,18 @@ static void ap_main(void *arg)
 		__asm__ __volatile__("cli; hlt");
 }
 
-static int running_wait(struct sk_kvm_cpu *c)
-{
-	uint64_t start = sk_x86_rdtsc();
-	uint64_t limit = AP_RUNNING_TIMEOUT_US * (sk_kvm_info.tsc_hz / 1000000);
-
-	/* Acquire: pairs with the release in ap_main. */
-	while (atomic_load_explicit(&c->state, memory_order_acquire) !=
-	       SK_KVM_CPU_RUNNING) {
-		if (sk_x86_rdtsc() - start > limit)
-			return -EIO;
-		sk_x86_pause();
-	}
-	return 0;
-}
-
 int sk_plat_cpu_start(unsigned cpu, sk_plat_cpu_entry_fn entry, void *arg)
 {
 	struct sk_kvm_cpu *c;
 	struct sk_x86_ap_boot b;
-	int expected = SK_KVM_CPU_FOUND;
 	int err;
 
 	if (cpu == 0 || cpu >= sk_kvm_ncpus || !entry)
 		return -EINVAL;
 	c = &sk_kvm_cpus[cpu];
-	/* Relaxed: the claim only excludes a second starter; the entry fields
-	 * reach the AP through the trampoline's release/acquire. */
-	if (!atomic_compare_exchange_strong_explicit(
-		    &c->state, &expected, SK_KVM_CPU_STARTING,
-		    memory_order_relaxed, memory_order_relaxed))
+	/* The entry fields reach the AP through the trampoline's
+	 * release/acquire. */
+	if (sk_x86_cpu_claim(&c->state) != 0)
 		return -EINVAL;
 	c->entry = entry;
 	c->entry_arg = arg;
@@ -164,7 +119,7 @@ int sk_plat_cpu_start(unsigned cpu, sk_plat_cpu_entry_fn entry, void *arg)
 	};
 	err = sk_x86_ap_start(&b);
 	if (err == 0)
-		err = running_wait(c);
+		err = sk_x86_cpu_wait_running(&c->state, sk_kvm_info.tsc_hz);
 	return err;
 }
 
@@ -180,9 +135,4 @@ void sk_plat_cpu_ipi(unsigned cpu)
 	if (cpu >= sk_kvm_ncpus)
 		return;
 	sk_x86_lapic_ipi(sk_kvm_cpus[cpu].apic_id, SK_X86_VEC_IPI);
-}
-
-void sk_plat_cpu_relax(void)
-{
-	sk_x86_pause();
 }

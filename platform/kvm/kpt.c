@@ -2,7 +2,8 @@
 /*
  * The kernel's page tables, built with lib/mm's x86-64 page-table code
  * before sk_kvm_main() and replacing entry.S's 4 GiB boot map.  Still an
- * identity map, but only of RAM (usable and kernel), with the image mapped
+ * identity map, but only of RAM (usable and kernel; all of it, above 4 GiB
+ * too, with 2 MiB or 1 GiB pages where alignment allows), with the image mapped
  * by section: text read+exec, rodata read-only, data and bss read+write,
  * never writable and executable; NULL and every stack's guard page are
  * unmapped.  Table pages come from a pool carved at boot (the image's page
@@ -23,10 +24,11 @@
 
 enum {
 	PAGE = 4096,
-	POOL_PAGES = 64,
+	POOL_PAGES = 64, /* plus one per GiB of RAM, see pool_pages() */
 	EFER_NXE = 1u << 11,
 	CR0_WP = 1u << 16, /* read-only pages bind ring 0 too */
 	CPUID_EXT_NX = 1u << 20,
+	CPUID_EXT_1G = 1u << 26, /* 1 GiB pages */
 	REGIONS_MAX = 128,
 };
 
@@ -38,6 +40,7 @@ extern const char __kernel_start[], __text_end[], __rodata_end[],
 static uint64_t pool_next, pool_end;
 static uint64_t free_list; /* pa of a freed table page; first word: next */
 static struct sk_pt kernel_pt;
+static unsigned map_flags; /* SK_PT_MAP_NO_1G without 1 GiB pages */
 
 static int table_alloc(void *ctx, uint64_t *pa)
 {
@@ -75,7 +78,8 @@ static int map(uintptr_t start, uintptr_t end, unsigned prot)
 	end = SK_ALIGN_UP(end, (uintptr_t)PAGE);
 	if (start >= end)
 		return 0;
-	return sk_pt_map(&kernel_pt, start, start, end - start, prot, 0);
+	return sk_pt_map(&kernel_pt, start, start, end - start, prot,
+			 map_flags);
 }
 
 /* RAM outside the image: read+write, never executable. */
@@ -169,14 +173,41 @@ static int map_pci_bars(void)
 	return 0;
 }
 
+int sk_kvm_kpt_maps_all(void)
+{
+	return !!(sk_x86_cpuid(0x80000001, 0).edx & CPUID_EXT_NX);
+}
+
+/*
+ * Table pages for the whole map: with 2 MiB pages one page directory per
+ * GiB of address space up to the top of RAM, a pointer table per 512 GiB,
+ * and the fixed pool for the 4 KiB tables of the image, region edges,
+ * devices and guard pages.
+ */
+static uint64_t pool_pages(void)
+{
+	static struct sk_plat_mem_region r[REGIONS_MAX];
+	unsigned n = sk_plat_mem_regions(r, REGIONS_MAX);
+	uint64_t top = 0;
+
+	for (unsigned i = 0; i < n && i < REGIONS_MAX; i++)
+		if (r[i].type != SK_PLAT_MEM_RESERVED)
+			top = r[i].pa + r[i].len;
+	return POOL_PAGES + (top >> 30) + (top >> 39) + 1;
+}
+
 int sk_kvm_kpt_init(void)
 {
+	uint64_t npages;
 	int err;
 
-	if (!(sk_x86_cpuid(0x80000001, 0).edx & CPUID_EXT_NX))
+	if (!sk_kvm_kpt_maps_all())
 		return -ENOTSUP;
-	pool_next = sk_kvm_boot_alloc((uint64_t)POOL_PAGES * PAGE);
-	pool_end = pool_next + (uint64_t)POOL_PAGES * PAGE;
+	if (!(sk_x86_cpuid(0x80000001, 0).edx & CPUID_EXT_1G))
+		map_flags = SK_PT_MAP_NO_1G;
+	npages = pool_pages();
+	pool_next = sk_kvm_boot_alloc(npages * PAGE);
+	pool_end = pool_next + npages * PAGE;
 	err = sk_pt_create(&kernel_pt, &kpt_ops, NULL);
 	if (!err)
 		err = map_ram();
@@ -210,4 +241,11 @@ int sk_kvm_kpt_unmap(uintptr_t va, size_t len)
 	if (!kernel_pt.root_pa)
 		return -ENOTSUP;
 	return sk_pt_unmap(&kernel_pt, va, len, NULL, NULL);
+}
+
+int sk_kvm_kpt_protect(uintptr_t va, size_t len, unsigned prot)
+{
+	if (!kernel_pt.root_pa)
+		return -ENOTSUP;
+	return sk_pt_protect(&kernel_pt, va, len, prot);
 }

@@ -12,6 +12,11 @@ int sk_kvm_kpt_init(void)
 	return -ENOTSUP;
 }
 
+int sk_kvm_kpt_maps_all(void)
+{
+	return 0;
+}
+
 const struct sk_pt *sk_kvm_kernel_pt(void)
 {
 	return NULL;
@@ -30,5 +35,13 @@ int sk_kvm_kpt_unmap(uintptr_t va, size_t len)
 {
 	(void)va;
 	(void)len;
+	return -ENOTSUP;
+}
+
+int sk_kvm_kpt_protect(uintptr_t va, size_t len, unsigned prot)
+{
+	(void)va;
+	(void)len;
+	(void)prot;
 	return -ENOTSUP;
 }

@@ -86,7 +86,13 @@ struct sk_kvm_e820 {
 	uint32_t type;
 	uint32_t reserved;
 };
+/*
+ * Report RAM only below @limit (default 4 GiB, entry.S's boot map).
+ * Context: boot CPU, before sk_kvm_mem_init.
+ */
+void sk_kvm_mem_set_limit(uint64_t limit);
 void sk_kvm_mem_init(const struct sk_kvm_e820 *map, unsigned n);
+/* Boot-time memory (stacks, table pages): always below 4 GiB. */
 uintptr_t sk_kvm_boot_alloc(uint64_t len);
 /* A stack of @len bytes with an unmapped guard page below; returns its top. */
 uintptr_t sk_kvm_stack_alloc(uint64_t len);
@@ -95,6 +101,8 @@ uintptr_t sk_kvm_stack_guard(unsigned i);
 
 /* kpt.c (or kpt_none.c without lib/mm): the kernel page tables. */
 int sk_kvm_kpt_init(void);
+/* Whether sk_kvm_kpt_init will map all RAM (above 4 GiB too). */
+int sk_kvm_kpt_maps_all(void);
 
 /* tlb.c */
 void sk_kvm_tlb_init(void);

@@ -2,8 +2,11 @@
 /*
  * Physical memory: the start info's e820 map turned into the contract's
  * sorted, non-overlapping, page-aligned regions, and a boot allocator that
- * carves per-CPU stacks off the top of usable RAM before the image's own
- * allocator takes over.  Only the identity-mapped low 4 GiB is reported.
+ * carves per-CPU stacks off the top of usable RAM below 4 GiB (reachable
+ * through entry.S's boot map) before the image's own allocator takes over.
+ * RAM is reported up to the mapped limit: 4 GiB (the boot map) unless the
+ * platform set a higher one before sk_kvm_mem_init (kvm's kernel page
+ * tables map all RAM; a platform without them keeps the default).
  * The map is input from outside: entries may be unsorted, overlapping or
  * empty (microvm ends with an all-zero entry); where they overlap the
  * stronger type wins (kernel > reserved > usable).
@@ -24,13 +27,19 @@ enum {
 	E820_RAM = 1,
 };
 
-static const uint64_t MAPPED_LIMIT = 1ull << 32;
+static const uint64_t BOOT_MAP_LIMIT = 1ull << 32; /* entry.S's map */
 static const uint64_t LOW_MEMORY = 1ull << 20; /* firmware, trampoline */
 
 extern const char __kernel_start[], __kernel_end[];
 
 static struct sk_plat_mem_region regions[REGIONS_MAX];
 static unsigned nregions;
+static uint64_t mapped_limit = 1ull << 32;
+
+void sk_kvm_mem_set_limit(uint64_t limit)
+{
+	mapped_limit = SK_ALIGN_DOWN(limit, (uint64_t)PAGE);
+}
 
 struct span {
 	uint64_t start, end;
@@ -54,8 +63,8 @@ static int span_make(uint64_t addr, uint64_t size, int rank, struct span *s)
 {
 	uint64_t end = addr + size < addr ? UINT64_MAX : addr + size;
 
-	if (end > MAPPED_LIMIT)
-		end = MAPPED_LIMIT;
+	if (end > mapped_limit)
+		end = mapped_limit;
 	if (rank == 1) {
 		s->start = SK_ALIGN_UP(addr, (uint64_t)PAGE);
 		s->end = SK_ALIGN_DOWN(end, (uint64_t)PAGE);
@@ -131,7 +140,7 @@ void sk_kvm_mem_init(const struct sk_kvm_e820 *map, unsigned n)
 
 static void region_insert(unsigned at, struct sk_plat_mem_region r)
 {
-	if (nregions == REGIONS_MAX)
+	if (nregions == REGIONS_MAX || r.len == 0)
 		return;
 	for (unsigned i = nregions; i > at; i--)
 		regions[i] = regions[i - 1];
@@ -139,9 +148,59 @@ static void region_insert(unsigned at, struct sk_plat_mem_region r)
 	nregions++;
 }
 
+/* Merge neighbours of one type and drop empty regions, in place. */
+static void regions_tidy(void)
+{
+	unsigned k = 0;
+
+	for (unsigned i = 0; i < nregions; i++) {
+		struct sk_plat_mem_region *last = k ? &regions[k - 1] : NULL;
+
+		if (regions[i].len == 0)
+			continue;
+		if (last && last->type == regions[i].type &&
+		    last->pa + last->len == regions[i].pa) {
+			last->len += regions[i].len;
+			continue;
+		}
+		regions[k++] = regions[i];
+	}
+	nregions = k;
+}
+
+/*
+ * Take the highest @len bytes of usable RAM that end at or below @limit:
+ * the region splits into usable, kernel, usable pieces.  0 if none fits
+ * (or the table of regions is full).
+ */
+static uintptr_t reserve_below(uint64_t len, uint64_t limit)
+{
+	len = SK_ALIGN_UP(len, (uint64_t)PAGE);
+	if (!len || nregions + 2 > REGIONS_MAX)
+		return 0;
+	for (unsigned i = nregions; i-- > 0;) {
+		struct sk_plat_mem_region r = regions[i];
+		uint64_t end = r.pa + r.len < limit ? r.pa + r.len : limit;
+		uint64_t pa;
+
+		if (r.type != SK_PLAT_MEM_USABLE || end < r.pa + len)
+			continue;
+		pa = end - len;
+		regions[i].len = pa - r.pa;
+		region_insert(i + 1, (struct sk_plat_mem_region){
+					     pa, len, SK_PLAT_MEM_KERNEL });
+		region_insert(i + 2, (struct sk_plat_mem_region){
+					     end, r.pa + r.len - end,
+					     SK_PLAT_MEM_USABLE });
+		regions_tidy();
+		return (uintptr_t)pa;
+	}
+	return 0;
+}
+
 uintptr_t sk_kvm_boot_alloc(uint64_t len)
 {
-	uintptr_t pa = sk_kvm_mem_reserve(len);
+	uintptr_t pa = reserve_below(len, BOOT_MAP_LIMIT);
 
 	if (!pa)
 		SK_PANIC("boot allocator: out of memory for per-CPU stacks");
@@ -161,32 +220,41 @@ uint64_t sk_kvm_mem_largest_usable(void)
 
 uintptr_t sk_kvm_mem_reserve(uint64_t len)
 {
-	len = SK_ALIGN_UP(len, (uint64_t)PAGE);
-	for (unsigned i = nregions; i-- > 0;) {
-		struct sk_plat_mem_region *r = &regions[i];
-		uint64_t pa;
+	return reserve_below(len, UINT64_MAX);
+}
 
-		if (r->type != SK_PLAT_MEM_USABLE || r->len < len)
-			continue;
-		r->len -= len;
-		pa = r->pa + r->len;
-		if (i + 1 < nregions &&
-		    regions[i + 1].type == SK_PLAT_MEM_KERNEL &&
-		    regions[i + 1].pa == pa + len) {
-			regions[i + 1].pa = pa;
-			regions[i + 1].len += len;
-		} else {
-			region_insert(i + 1,
-				      (struct sk_plat_mem_region){
-					      pa, len, SK_PLAT_MEM_KERNEL });
-		}
-		if (r->len == 0) {
-			for (unsigned j = i; j + 1 < nregions; j++)
-				regions[j] = regions[j + 1];
-			nregions--;
-		}
-		return (uintptr_t)pa;
+int sk_kvm_mem_keep_only(uint64_t pa, uint64_t len)
+{
+	uint64_t end = pa + len;
+	unsigned n = nregions, at = REGIONS_MAX;
+
+	if (!len || end < pa || (pa | len) % PAGE)
+		return -EINVAL;
+	for (unsigned i = 0; i < n; i++)
+		if (regions[i].type == SK_PLAT_MEM_USABLE &&
+		    regions[i].pa <= pa &&
+		    end <= regions[i].pa + regions[i].len)
+			at = i;
+	if (at == REGIONS_MAX)
+		return -ENOENT;
+	if (n + 2 > REGIONS_MAX)
+		return -ENOSPC;
+	for (unsigned i = 0; i < n; i++)
+		if (regions[i].type == SK_PLAT_MEM_USABLE && i != at)
+			regions[i].type = SK_PLAT_MEM_KERNEL;
+	/* regions[at] = [s, pa) kernel, [pa, end) usable, [end, e) kernel */
+	{
+		struct sk_plat_mem_region r = regions[at];
+
+		regions[at] = (struct sk_plat_mem_region){ r.pa, pa - r.pa,
+							   SK_PLAT_MEM_KERNEL };
+		region_insert(at + 1, (struct sk_plat_mem_region){
+					      pa, len, SK_PLAT_MEM_USABLE });
+		region_insert(at + 2, (struct sk_plat_mem_region){
+					      end, r.pa + r.len - end,
+					      SK_PLAT_MEM_KERNEL });
 	}
+	regions_tidy();
 	return 0;
 }
 
@@ -243,7 +311,9 @@ uint64_t sk_plat_virt_to_phys(const void *va)
 
 int sk_plat_pt_load(uint64_t root_pa)
 {
-	if (root_pa & 0xfff || root_pa >= MAPPED_LIMIT)
+	/* Any page below 2^52 (the AP trampoline's own root, loaded in
+	 * 32-bit mode, comes from the boot allocator, below 4 GiB). */
+	if (root_pa & 0xfff || root_pa >> 52)
 		return -EINVAL;
 	sk_x86_write_cr3(root_pa);
 	return 0;

@@ -11,6 +11,7 @@
 #include <plat/time.h>
 #include <x86/cpu.h>
 #include <x86/lapic.h>
+#include <x86/pvclock.h>
 
 #include "kvm.h"
 
@@ -20,7 +21,6 @@ enum {
 	KVM_FEATURE_CLOCKSOURCE2 = 1u << 3,
 	MSR_KVM_WALL_CLOCK_NEW = 0x4b564d00,
 	MSR_KVM_SYSTEM_TIME_NEW = 0x4b564d01,
-	PVCLOCK_TSC_STABLE = 1u << 0,
 	CPUID_INVARIANT_TSC = 1u << 8,
 };
 
@@ -32,36 +32,20 @@ struct kvm_wall_clock {
 	uint32_t nsec;
 };
 
+/* kvm.h's record is the pvclock ABI of <x86/pvclock.h>. */
+_Static_assert(sizeof(struct sk_kvm_pvclock) == sizeof(struct sk_x86_pvclock) &&
+		       __builtin_offsetof(struct sk_kvm_pvclock, flags) ==
+			       __builtin_offsetof(struct sk_x86_pvclock, flags),
+	       "kvmclock record layout");
+
 static int use_kvmclock;
-static int clock_needs_max; /* the source is not known to be synchronised */
 static uint64_t tsc_base; /* TSC path: the TSC at clock 0 */
 static uint64_t tsc_to_ns_mul; /* ns = delta * mul >> 32 */
 static uint64_t wall_base_ns; /* wall = wall_base_ns + clock */
-static _Atomic uint64_t clock_last; /* max reading, if clock_needs_max */
 
-/* Host-written pvclock fields: read each exactly once, in order. */
-#define PV_READ(p, field) \
-	(*(const volatile __typeof__((p)->field) *)&(p)->field)
-
-static uint64_t pvclock_read(const struct sk_kvm_pvclock *pv)
+static const struct sk_x86_pvclock *pvclock_of(struct sk_kvm_cpu *c)
 {
-	uint32_t v;
-	uint64_t ns;
-
-	do {
-		v = PV_READ(pv, version);
-		SK_BARRIER();
-		uint64_t delta = sk_x86_rdtsc() - PV_READ(pv, tsc_timestamp);
-		int8_t shift = PV_READ(pv, tsc_shift);
-
-		delta = shift < 0 ? delta >> -shift : delta << shift;
-		ns = PV_READ(pv, system_time) +
-		     (uint64_t)(((u128)delta *
-				 PV_READ(pv, tsc_to_system_mul)) >>
-				32);
-		SK_BARRIER();
-	} while ((v & 1) || v != PV_READ(pv, version));
-	return ns;
+	return (const struct sk_x86_pvclock *)(const void *)&c->pvclock;
 }
 
 static uint64_t clock_raw(void)
@@ -74,28 +58,14 @@ static uint64_t clock_raw(void)
 				   tsc_to_ns_mul) >>
 				  32);
 	f = sk_plat_irq_save(); /* stay on this CPU's pvclock record */
-	ns = pvclock_read(&sk_kvm_cpu_self()->pvclock);
+	ns = sk_x86_pvclock_read(pvclock_of(sk_kvm_cpu_self()));
 	sk_plat_irq_restore(f);
 	return ns;
 }
 
 uint64_t sk_plat_clock_ns(void)
 {
-	uint64_t now = clock_raw(), last;
-
-	if (!clock_needs_max)
-		return now;
-	/* Relaxed is enough: the max only has to be monotonic in the
-	 * modification order of clock_last; callers order their own reads by
-	 * happens-before, which the RMW chain respects. */
-	last = atomic_load_explicit(&clock_last, memory_order_relaxed);
-	do {
-		if (now <= last)
-			return last;
-	} while (!atomic_compare_exchange_weak_explicit(&clock_last, &last, now,
-							memory_order_relaxed,
-							memory_order_relaxed));
-	return now;
+	return sk_x86_clock_merge(clock_raw());
 }
 
 uint64_t sk_plat_wallclock_ns(void)
@@ -105,11 +75,10 @@ uint64_t sk_plat_wallclock_ns(void)
 
 uint64_t sk_kvm_clock_ns_to_tsc(uint64_t ns)
 {
-	uint64_t now_tsc = sk_x86_rdtsc(), now = sk_plat_clock_ns();
+	uint64_t now_tsc = sk_x86_rdtsc();
 
-	if (ns <= now)
-		return now_tsc;
-	return now_tsc + sk_x86_muldiv(ns - now, sk_kvm_info.tsc_hz, NSEC) + 1;
+	return sk_x86_clock_ns_to_tsc(ns, sk_plat_clock_ns(), now_tsc,
+				      sk_kvm_info.tsc_hz);
 }
 
 static int kvmclock_available(void)
@@ -158,11 +127,12 @@ void sk_kvm_time_init_boot(void)
 	tsc_to_ns_mul = sk_x86_muldiv(NSEC, 1ull << 32, sk_kvm_info.tsc_hz);
 	sk_kvm_time_init_cpu(boot);
 	if (use_kvmclock)
-		clock_needs_max =
-			!(PV_READ(&boot->pvclock, flags) & PVCLOCK_TSC_STABLE);
+		sk_x86_clock_merge_set(
+			!(sk_x86_pvclock_flags(pvclock_of(boot)) &
+			  SK_X86_PVCLOCK_TSC_STABLE));
 	else
-		clock_needs_max = !(sk_x86_cpuid(0x80000007, 0).edx &
-				    CPUID_INVARIANT_TSC);
+		sk_x86_clock_merge_set(!(sk_x86_cpuid(0x80000007, 0).edx &
+					 CPUID_INVARIANT_TSC));
 	sk_kvm_info.clock_source = use_kvmclock ? "kvmclock" : "tsc";
 	wall_init();
 }
@@ -212,14 +182,15 @@ void sk_plat_timer_cancel(void)
 void sk_kvm_timer_interrupt(void)
 {
 	struct sk_kvm_cpu *c = sk_kvm_cpu_self();
-	uint64_t deadline = c->timer_deadline_ns;
 
-	if (deadline == UINT64_MAX)
-		return; /* cancelled after it fired */
-	if (sk_plat_clock_ns() < deadline) {
-		timer_program(deadline); /* early: calibration or clamping */
-		return;
+	switch (sk_x86_timer_check(&c->timer_deadline_ns, sk_plat_clock_ns())) {
+	case SK_X86_TIMER_EARLY: /* calibration or clamping */
+		timer_program(c->timer_deadline_ns);
+		break;
+	case SK_X86_TIMER_DUE:
+		sk_kvm_irq_timer_fire();
+		break;
+	case SK_X86_TIMER_NONE: /* cancelled after it fired */
+		break;
 	}
-	c->timer_deadline_ns = UINT64_MAX;
-	sk_kvm_irq_timer_fire();
 }

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include <plat/compiler.h>
+#include <x86/pvclock.h>
 
 enum sk_xen_hypercall_nr {
 	SK_XEN_HC_MEMORY_OP = 12,
@@ -76,19 +77,7 @@ static const uint64_t SK_XEN_CALLBACK_VIA_VECTOR = 2ull << 56;
 /* Start info flags (hvm_start_info.flags, as for PV start_info). */
 enum { SK_XEN_SIF_PRIVILEGED = 1u << 0, SK_XEN_SIF_INITDOMAIN = 1u << 1 };
 
-enum { SK_XEN_PVCLOCK_TSC_STABLE = 1u << 0 };
-
 /* vcpu_time_info: Xen system time = system_time + scaled TSC delta. */
-struct sk_xen_vcpu_time {
-	uint32_t version;
-	uint32_t pad0;
-	uint64_t tsc_timestamp;
-	uint64_t system_time;
-	uint32_t tsc_to_system_mul;
-	int8_t tsc_shift;
-	uint8_t flags;
-	uint8_t pad1[2];
-};
 
 /* vcpu_info: 64 bytes, in shared info or registered per vCPU. */
 struct sk_xen_vcpu_info {
@@ -98,7 +87,7 @@ struct sk_xen_vcpu_info {
 	uint64_t evtchn_pending_sel;
 	uint64_t cr2;
 	uint64_t arch_pad;
-	struct sk_xen_vcpu_time time;
+	struct sk_x86_pvclock time; /* Xen's vcpu_time_info */
 } SK_ALIGNED(64);
 
 enum { SK_XEN_LEGACY_VCPUS = 32, SK_XEN_EVTCHN_WORDS = 64 };

@@ -14,6 +14,7 @@
 #include <x86/crash.h>
 #include <x86/fmt.h>
 #include <x86/fpu.h>
+#include <x86/pvclock.h>
 #include <x86/pvh.h>
 
 #include <x86/irq.h>
@@ -29,6 +30,9 @@ enum {
 	CPUID_BASE_LAST = 0x40010000,
 	DEBUG_PORT_E9 = 0xe9,
 	DEBUG_EXIT_PORT = 0xf4,
+	IDLE_POLL_US_DEFAULT = 2000,
+	IDLE_RESCUE_US_DEFAULT = 10000,
+	IDLE_US_MAX = 1000000,
 };
 
 struct sk_kvm_boot_info sk_xen_boot;
@@ -139,15 +143,6 @@ static void memory_map_read(void)
 	sk_kvm_mem_init(map, n);
 }
 
-/* Xen's TSC scale, inverted: Hz = 1e9 * 2^32 / mul, shifted. */
-static uint64_t tsc_hz_of(const struct sk_xen_vcpu_time *t)
-{
-	uint64_t hz =
-		sk_x86_muldiv(1000000000ull, 1ull << 32, t->tsc_to_system_mul);
-
-	return t->tsc_shift >= 0 ? hz >> t->tsc_shift : hz << -t->tsc_shift;
-}
-
 static void banner(void)
 {
 	sk_x86_printf("skiff xen: Xen %u.%u, %s, %u vcpu(s), tsc %lu kHz, "
@@ -156,6 +151,36 @@ static void banner(void)
 		      sk_xen_is_dom0() ? "dom0 (PVH)" : "domU (PVH)",
 		      sk_xen_ncpus, (unsigned long)(sk_xen_boot.tsc_hz / 1000),
 		      sk_xen_boot.clock_source, sk_xen_grant_capacity());
+}
+
+/* @s past @prefix, or NULL if @s does not start with it. */
+static const char *skip_prefix(const char *s, const char *prefix)
+{
+	for (; *prefix; s++, prefix++)
+		if (*s != *prefix)
+			return NULL;
+	return s;
+}
+
+/* The value of "@key<digits>" on the command line, else @dflt. */
+static uint64_t cmdline_u64(const char *key, uint64_t dflt, uint64_t max)
+{
+	const char *s = sk_plat_cmdline();
+
+	for (; *s; s++) {
+		uint64_t v = 0;
+		const char *d;
+
+		if (s != sk_plat_cmdline() && s[-1] != ' ')
+			continue;
+		d = skip_prefix(s, key);
+		if (!d || *d < '0' || *d > '9')
+			continue;
+		for (; *d >= '0' && *d <= '9' && v <= max; d++)
+			v = v * 10 + (uint64_t)(*d - '0');
+		return v <= max ? v : max;
+	}
+	return dflt;
 }
 
 static void tables_init(struct sk_xen_cpu *boot)
@@ -183,9 +208,14 @@ void sk_x86_pvh_main(uint64_t start_info_pa, uint64_t entry_tsc)
 	sk_xen_irq_init();
 	sk_xen_cpu_bind(boot);
 	sk_xen_time_init_boot();
-	sk_xen_boot.tsc_hz = tsc_hz_of(&boot->vi->time);
+	sk_xen_boot.tsc_hz = sk_x86_pvclock_tsc_hz(&boot->vi->time);
 	sk_xen_boot.freq_source = "xen-pvclock";
 	sk_xen_cpu_discover();
+	sk_xen_idle_set(cmdline_u64("xen.idle_poll_us=", IDLE_POLL_US_DEFAULT,
+				    IDLE_US_MAX),
+			cmdline_u64("xen.idle_rescue_us=",
+				    IDLE_RESCUE_US_DEFAULT, IDLE_US_MAX),
+			cmdline_u64("xen.stats=", 0, 1) != 0);
 	if (sk_xen_grant_init() != 0)
 		sk_x86_printf("skiff xen: no grant table\n");
 	banner();

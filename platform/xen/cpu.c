@@ -4,12 +4,13 @@
  * needed), started with VCPUOP_initialise (a 64-bit HVM context that
  * enters ap_main directly in long mode on our page tables) and VCPUOP_up.
  * Each vCPU registers its own vcpu_info, stops Xen's periodic timer and
- * binds its timer VIRQ and its IPI event channel.  Idle is sti;hlt (Xen
- * wakes a halted vCPU for a pending upcall); IPIs are EVTCHNOP_send.
+ * binds its timer VIRQ and its IPI event channel.  Idle and IPIs are in
+ * idle.c.
  */
 #include <errno.h>
 
 #include <x86/cpu.h>
+#include <x86/cpus.h>
 #include <x86/fmt.h>
 #include <x86/fpu.h>
 
@@ -18,26 +19,18 @@
 struct sk_xen_cpu sk_xen_cpus[SK_PLAT_CPUS_MAX];
 unsigned sk_xen_ncpus = 1;
 
-enum {
-	AP_RUNNING_TIMEOUT_US = 2000000,
-};
-
-static const uint32_t MSR_EFER = 0xc0000080u;
-
 void sk_xen_cpu_init_local(struct sk_xen_cpu *c)
 {
-	c->pc.self = &c->pc;
-	c->pc.cpu_id = (uint64_t)(c - sk_xen_cpus);
+	if (c == &sk_xen_cpus[0])
+		sk_x86_cpus_register(sk_xen_cpus, sizeof(sk_xen_cpus[0]),
+				     SK_PLAT_CPUS_MAX, &sk_xen_ncpus);
+	sk_x86_cpu_init_local(&c->pc);
 	c->timer_deadline_ns = UINT64_MAX;
-	sk_x86_wrmsr(SK_X86_MSR_GS_BASE, (uintptr_t)c);
 }
 
 struct sk_xen_cpu *sk_xen_cpu_self(void)
 {
-	struct sk_xen_cpu *c;
-
-	__asm__ __volatile__("movq %%gs:0, %0" : "=r"(c));
-	return c;
+	return sk_x86_cpu_record();
 }
 
 /* Our own vcpu_info copy, else (old Xen) the shared info slot. */
@@ -81,7 +74,7 @@ void sk_xen_cpu_discover(void)
 {
 	unsigned n = 1;
 
-	atomic_store_explicit(&sk_xen_cpus[0].state, SK_XEN_CPU_RUNNING,
+	atomic_store_explicit(&sk_xen_cpus[0].state, SK_X86_CPU_RUNNING,
 			      memory_order_relaxed);
 	for (; n < SK_PLAT_CPUS_MAX; n++) {
 		struct sk_xen_cpu *c = &sk_xen_cpus[n];
@@ -92,38 +85,11 @@ void sk_xen_cpu_discover(void)
 			break; /* -ENOENT: no such vCPU */
 		c->pc.cpu_id = n;
 		cpu_stacks_alloc(c);
-		atomic_store_explicit(&c->state, SK_XEN_CPU_FOUND,
+		atomic_store_explicit(&c->state, SK_X86_CPU_FOUND,
 				      memory_order_relaxed);
 	}
 	sk_xen_ncpus = n;
 	sk_xen_boot.cpus_found = n;
-}
-
-unsigned sk_plat_cpu_count(void)
-{
-	return sk_xen_ncpus;
-}
-
-unsigned sk_plat_cpu_id(void)
-{
-	return (unsigned)SK_PLAT_PERCPU_READ(SK_PLAT_PERCPU_OFF_CPU_ID);
-}
-
-void sk_plat_cpu_local_set(void *base)
-{
-	SK_PLAT_PERCPU_WRITE(SK_PLAT_PERCPU_OFF_LOCAL, (uintptr_t)base);
-}
-
-void *sk_plat_cpu_local(void)
-{
-	return (void *)(uintptr_t)SK_PLAT_PERCPU_READ(SK_PLAT_PERCPU_OFF_LOCAL);
-}
-
-struct sk_plat_percpu *sk_plat_percpu_of(unsigned cpu)
-{
-	if (cpu >= sk_xen_ncpus || !sk_xen_cpus[cpu].pc.self)
-		return NULL;
-	return &sk_xen_cpus[cpu].pc;
 }
 
 /* First code of a secondary vCPU: Xen enters it in long mode. */
@@ -133,30 +99,12 @@ static _Noreturn void ap_main(struct sk_xen_cpu *c)
 	sk_xen_cpu_init_local(c);
 	sk_x86_desc_load(&c->desc, c->ist_top);
 	sk_xen_cpu_bind(c);
-	/* Release: this CPU's ports and vcpu_info before RUNNING; pairs
-	 * with the acquire in running_wait and in sk_plat_cpu_ipi. */
-	atomic_store_explicit(&c->state, SK_XEN_CPU_RUNNING,
-			      memory_order_release);
+	sk_x86_cpu_set_running(&c->state); /* ports bound: IPIs work */
 	c->entry((unsigned)c->pc.cpu_id, c->entry_arg);
 	sk_x86_printf("skiff xen: cpu %u entry returned\n",
 		      (unsigned)c->pc.cpu_id);
 	for (;;)
 		__asm__ __volatile__("cli; hlt");
-}
-
-static int running_wait(struct sk_xen_cpu *c)
-{
-	uint64_t start = sk_x86_rdtsc();
-	uint64_t limit = AP_RUNNING_TIMEOUT_US * (sk_xen_boot.tsc_hz / 1000000);
-
-	/* Acquire: pairs with the release in ap_main. */
-	while (atomic_load_explicit(&c->state, memory_order_acquire) !=
-	       SK_XEN_CPU_RUNNING) {
-		if (sk_x86_rdtsc() - start > limit)
-			return -EIO;
-		sk_x86_pause();
-	}
-	return 0;
 }
 
 static int vcpu_up(struct sk_xen_cpu *c)
@@ -174,7 +122,7 @@ static int vcpu_up(struct sk_xen_cpu *c)
 	ctx.x86_64.cr0 = cr0;
 	ctx.x86_64.cr3 = sk_xen_read_cr3();
 	ctx.x86_64.cr4 = cr4;
-	ctx.x86_64.efer = sk_x86_rdmsr(MSR_EFER);
+	ctx.x86_64.efer = sk_x86_rdmsr(SK_X86_MSR_EFER);
 	if (SK_XEN_HC3(SK_XEN_HC_VCPU_OP, SK_XEN_VCPUOP_INITIALISE,
 		       c->pc.cpu_id, &ctx) != 0)
 		return -EIO;
@@ -187,49 +135,19 @@ static int vcpu_up(struct sk_xen_cpu *c)
 int sk_plat_cpu_start(unsigned cpu, sk_plat_cpu_entry_fn entry, void *arg)
 {
 	struct sk_xen_cpu *c;
-	int expected = SK_XEN_CPU_FOUND;
 	int err;
 
 	if (cpu == 0 || cpu >= sk_xen_ncpus || !entry)
 		return -EINVAL;
 	c = &sk_xen_cpus[cpu];
-	/* Relaxed: the claim only excludes a second starter; the entry
-	 * fields reach the AP through the hypercall (Xen's own barriers). */
-	if (!atomic_compare_exchange_strong_explicit(
-		    &c->state, &expected, SK_XEN_CPU_STARTING,
-		    memory_order_relaxed, memory_order_relaxed))
+	/* The entry fields reach the AP through the hypercall (Xen's own
+	 * barriers). */
+	if (sk_x86_cpu_claim(&c->state) != 0)
 		return -EINVAL;
 	c->entry = entry;
 	c->entry_arg = arg;
 	err = vcpu_up(c);
 	if (err == 0)
-		err = running_wait(c);
+		err = sk_x86_cpu_wait_running(&c->state, sk_xen_boot.tsc_hz);
 	return err;
-}
-
-void sk_plat_cpu_idle(void)
-{
-	/* sti's one-instruction shadow makes "enable and halt" atomic; Xen
-	 * does not block a vCPU whose upcall is pending. */
-	__asm__ __volatile__("sti; hlt; cli" ::: "memory");
-}
-
-void sk_plat_cpu_ipi(unsigned cpu)
-{
-	struct sk_xen_cpu *c;
-
-	if (cpu >= sk_xen_ncpus)
-		return;
-	c = &sk_xen_cpus[cpu];
-	/* Acquire: pairs with the release in ap_main, so ipi_port is set. */
-	if (atomic_load_explicit(&c->state, memory_order_acquire) !=
-	    SK_XEN_CPU_RUNNING)
-		return;
-	SK_XEN_HC2(SK_XEN_HC_EVENT_CHANNEL_OP, SK_XEN_EVTCHNOP_SEND,
-		   &(struct sk_xen_evtchn_port){ c->ipi_port });
-}
-
-void sk_plat_cpu_relax(void)
-{
-	sk_x86_pause();
 }

@@ -21,61 +21,27 @@
 #include "xen.h"
 
 enum {
-	DEBUG_EXIT_PORT = 0xf4,
-	STATUS_MAX = 254,
 	TLB_LOCAL_PAGES_MAX = 64,
 };
 
 _Noreturn void sk_plat_shutdown(int status)
 {
-	unsigned v = status < 0		   ? STATUS_MAX
-		     : status > STATUS_MAX ? STATUS_MAX
-					   : (unsigned)status;
+	unsigned v = sk_x86_shutdown_begin(status);
 	struct sk_xen_sched_shutdown s = { v ? SK_XEN_SHUTDOWN_CRASH
 					     : SK_XEN_SHUTDOWN_POWEROFF };
 
-	__asm__ __volatile__("cli");
-	sk_x86_printf("skiff: shutdown, status %d\n", status);
-	sk_x86_outb(DEBUG_EXIT_PORT, (uint8_t)(v + 1));
 	SK_XEN_HC2(SK_XEN_HC_SCHED_OP, SK_XEN_SCHEDOP_SHUTDOWN, &s);
 	for (;;)
 		__asm__ __volatile__("cli; hlt");
 }
 
-void sk_xen_crash_extra(void);
-
-/* lib/sched names the current thread when linked in (weak, as on kvm). */
-struct sk_thread;
-SK_WEAK struct sk_thread *sk_thread_current(void);
-SK_WEAK const char *sk_thread_name(const struct sk_thread *t);
-
 void sk_xen_crash_extra(void)
 {
 	struct sk_xen_cpu *c = sk_xen_cpu_self();
-	struct sk_thread *t;
 
 	sk_x86_printf("cpu %lu (xen vcpu) of %u, per-CPU base %p\n",
 		      (unsigned long)c->pc.cpu_id, sk_xen_ncpus, c->pc.local);
-	if (!sk_thread_current || !sk_thread_name || !c->pc.local)
-		return;
-	t = sk_thread_current();
-	sk_x86_printf("thread %p \"%s\"\n", (void *)t,
-		      t ? sk_thread_name(t) : "");
-}
-
-_Noreturn void sk_plat_panic(const char *what, const char *file, int line)
-{
-	uintptr_t rbp = (uintptr_t)__builtin_frame_address(0);
-
-	__asm__ __volatile__("cli");
-	if (!sk_x86_crash_enter())
-		sk_plat_shutdown(SK_X86_CRASH_STATUS);
-	sk_x86_printf("\n*** skiff panic: %s at %s:%d\n", what, file, line);
-	sk_xen_crash_extra();
-	sk_x86_crash_backtrace((uintptr_t)__builtin_return_address(0) - 1,
-			       *(const uintptr_t *)rbp);
-	sk_x86_printf("*** end of crash report\n");
-	sk_plat_shutdown(SK_X86_CRASH_STATUS);
+	sk_x86_crash_thread(&c->pc);
 }
 
 void sk_plat_tlb_flush(uintptr_t va, size_t len)

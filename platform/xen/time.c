@@ -10,47 +10,25 @@
  */
 #include <plat/irq.h>
 #include <plat/time.h>
+#include <stdbool.h>
+
 #include <x86/cpu.h>
+#include <x86/pvclock.h>
 
 #include <x86/irq.h>
 
 #include "xen.h"
 
-__extension__ typedef unsigned __int128 u128;
-
 static const uint64_t NSEC = 1000000000ull;
-
-static int clock_needs_max; /* Xen does not promise a synchronised TSC */
-static _Atomic uint64_t clock_last; /* max reading, if clock_needs_max */
 
 /* Xen-written fields: read each exactly once, in order. */
 #define PV_READ(p, field) \
 	(*(const volatile __typeof__((p)->field) *)&(p)->field)
 
-static uint64_t pvclock_read(const struct sk_xen_vcpu_time *t)
-{
-	uint32_t v;
-	uint64_t ns;
-
-	do {
-		v = PV_READ(t, version);
-		SK_BARRIER();
-		uint64_t delta = sk_x86_rdtsc() - PV_READ(t, tsc_timestamp);
-		int8_t shift = PV_READ(t, tsc_shift);
-
-		delta = shift < 0 ? delta >> -shift : delta << shift;
-		ns = PV_READ(t, system_time) +
-		     (uint64_t)(((u128)delta * PV_READ(t, tsc_to_system_mul)) >>
-				32);
-		SK_BARRIER();
-	} while ((v & 1) || v != PV_READ(t, version));
-	return ns;
-}
-
 static uint64_t clock_raw(void)
 {
 	sk_plat_irq_flags f = sk_plat_irq_save(); /* stay on this vCPU */
-	uint64_t ns = pvclock_read(&sk_xen_cpu_self()->vi->time);
+	uint64_t ns = sk_x86_pvclock_read(&sk_xen_cpu_self()->vi->time);
 
 	sk_plat_irq_restore(f);
 	return ns;
@@ -58,20 +36,7 @@ static uint64_t clock_raw(void)
 
 uint64_t sk_plat_clock_ns(void)
 {
-	uint64_t now = clock_raw(), last;
-
-	if (!clock_needs_max)
-		return now;
-	/* Relaxed is enough: the max is monotonic in clock_last's
-	 * modification order, which respects the callers' happens-before. */
-	last = atomic_load_explicit(&clock_last, memory_order_relaxed);
-	do {
-		if (now <= last)
-			return last;
-	} while (!atomic_compare_exchange_weak_explicit(&clock_last, &last, now,
-							memory_order_relaxed,
-							memory_order_relaxed));
-	return now;
+	return sk_x86_clock_merge(clock_raw());
 }
 
 uint64_t sk_plat_wallclock_ns(void)
@@ -98,11 +63,12 @@ void sk_xen_time_init_cpu(struct sk_xen_cpu *c)
 
 void sk_xen_time_init_boot(void)
 {
-	const struct sk_xen_vcpu_time *t = &sk_xen_cpus[0].vi->time;
+	const struct sk_x86_pvclock *t = &sk_xen_cpus[0].vi->time;
+	bool merge = !(sk_x86_pvclock_flags(t) & SK_X86_PVCLOCK_TSC_STABLE);
 
-	clock_needs_max = !(PV_READ(t, flags) & SK_XEN_PVCLOCK_TSC_STABLE);
+	sk_x86_clock_merge_set(merge);
 	sk_xen_boot.clock_source =
-		clock_needs_max ? "xen-pvclock (max-merged)" : "xen-pvclock";
+		merge ? "xen-pvclock (max-merged)" : "xen-pvclock";
 }
 
 static void timer_program(struct sk_xen_cpu *c, uint64_t deadline_ns)
@@ -110,8 +76,18 @@ static void timer_program(struct sk_xen_cpu *c, uint64_t deadline_ns)
 	/* No VCPU_SSHOTTMR_future flag: a past deadline fires at once. */
 	struct sk_xen_singleshot s = { deadline_ns, 0, 0 };
 
-	SK_XEN_HC3(SK_XEN_HC_VCPU_OP, SK_XEN_VCPUOP_SET_SINGLESHOT_TIMER, c->pc.cpu_id,
-		   &s);
+	SK_XEN_HC3(SK_XEN_HC_VCPU_OP, SK_XEN_VCPUOP_SET_SINGLESHOT_TIMER,
+		   c->pc.cpu_id, &s);
+}
+
+void sk_xen_timer_rescue(struct sk_xen_cpu *c, uint64_t after_ns)
+{
+	uint64_t at = clock_raw() + after_ns;
+
+	/* The handler sees the real deadline (or none) and re-programs it:
+	 * a rescue is always earlier than what it displaces. */
+	if (at < c->timer_deadline_ns)
+		timer_program(c, at);
 }
 
 void sk_plat_timer_arm(uint64_t deadline_ns)
@@ -138,23 +114,23 @@ void sk_plat_timer_cancel(void)
 void sk_xen_timer_event(void *arg)
 {
 	struct sk_xen_cpu *c = arg;
-	uint64_t deadline = c->timer_deadline_ns;
 
-	if (deadline == UINT64_MAX)
-		return; /* cancelled after it fired */
-	if (sk_plat_clock_ns() < deadline) {
-		timer_program(c, deadline); /* early: another vCPU's clock */
-		return;
+	switch (sk_x86_timer_check(&c->timer_deadline_ns, sk_plat_clock_ns())) {
+	case SK_X86_TIMER_EARLY: /* Xen's slack, or another vCPU's clock */
+		timer_program(c, c->timer_deadline_ns);
+		break;
+	case SK_X86_TIMER_DUE:
+		sk_x86_irq_call(SK_PLAT_IRQ_TIMER);
+		break;
+	case SK_X86_TIMER_NONE: /* cancelled after it fired */
+		break;
 	}
-	c->timer_deadline_ns = UINT64_MAX;
-	sk_x86_irq_call(SK_PLAT_IRQ_TIMER);
 }
 
 uint64_t sk_kvm_clock_ns_to_tsc(uint64_t ns)
 {
-	uint64_t now_tsc = sk_x86_rdtsc(), now = sk_plat_clock_ns();
+	uint64_t now_tsc = sk_x86_rdtsc();
 
-	if (ns <= now)
-		return now_tsc;
-	return now_tsc + sk_x86_muldiv(ns - now, sk_xen_boot.tsc_hz, NSEC) + 1;
+	return sk_x86_clock_ns_to_tsc(ns, sk_plat_clock_ns(), now_tsc,
+				      sk_xen_boot.tsc_hz);
 }

@@ -8,12 +8,14 @@
 #define XEN_XEN_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <kvm/boot.h>
 #include <plat/cpu.h>
 #include <plat/percpu.h>
 #include <plat/irq.h>
+#include <x86/cpus.h>
 #include <x86/desc.h>
 #include <xen/xen.h>
 
@@ -26,7 +28,8 @@ struct sk_xen_cpu {
 	/* First: the GS base points here (plat/percpu.h); cpu_id is also
 	 * the Xen vcpu id. */
 	struct sk_plat_percpu pc;
-	atomic_int state; /* enum sk_xen_cpu_state */
+	atomic_int state; /* enum sk_x86_cpu_state (<x86/cpus.h>) */
+	atomic_int idle; /* enum sk_xen_idle: the polling-idle handshake */
 	uint32_t timer_port; /* set by its own init, then constant */
 	uint32_t ipi_port; /* set by its own init, then constant */
 	uint64_t timer_deadline_ns; /* own, irqs off; UINT64_MAX: none */
@@ -41,11 +44,22 @@ struct sk_xen_cpu {
 _Static_assert(__builtin_offsetof(struct sk_xen_cpu, pc) == 0,
 	       "the GS base must point at the per-CPU block");
 
-enum sk_xen_cpu_state {
-	SK_XEN_CPU_ABSENT = 0,
-	SK_XEN_CPU_FOUND = 1, /* Xen has the vCPU, stacks allocated */
-	SK_XEN_CPU_STARTING = 2, /* sk_plat_cpu_start claimed it */
-	SK_XEN_CPU_RUNNING = 3, /* its event channels are bound */
+/*
+ * A vCPU's idle word (cpu.c).  An idle vCPU first polls for a while, and an
+ * IPI to a polling vCPU is a store instead of a hypercall and a wake-up of
+ * a halted vCPU (each a nested VM exit, a Xen scheduler pass and a host
+ * thread wake-up when Xen runs under TCG):
+ *   RUNNING -> POLLING   the vCPU itself, entering idle (seq_cst)
+ *   POLLING -> KICKED    a sender, by CAS (acq_rel): no hypercall needed
+ *   any     -> RUNNING   the vCPU, leaving the poll (exchange, acq_rel); it
+ *                        runs the IPI handler itself if it finds KICKED
+ * A sender that finds RUNNING sends the event channel as usual; one that
+ * finds KICKED coalesces with the pending kick.
+ */
+enum sk_xen_idle {
+	SK_XEN_IDLE_RUNNING = 0,
+	SK_XEN_IDLE_POLLING = 1,
+	SK_XEN_IDLE_KICKED = 2,
 };
 
 extern struct sk_xen_cpu sk_xen_cpus[SK_PLAT_CPUS_MAX];
@@ -65,6 +79,10 @@ void sk_xen_cpu_discover(void);
 /* Per-vCPU Xen state of the calling CPU: vcpu_info, upcall, timer, IPI. */
 void sk_xen_cpu_bind(struct sk_xen_cpu *c);
 
+/* idle.c: poll for up to @poll_us before halting (0: halt at once), halt
+ * for at most @rescue_us (0: no limit), print counts once a second. */
+void sk_xen_idle_set(uint64_t poll_us, uint64_t rescue_us, bool stats);
+
 /* evtchn.c */
 void sk_xen_evtchn_init(void);
 enum sk_xen_bind_kind { SK_XEN_BIND_TIMER, SK_XEN_BIND_IPI };
@@ -79,6 +97,12 @@ void sk_xen_irq_init(void);
 /* time.c */
 void sk_xen_time_init_boot(void);
 void sk_xen_time_init_cpu(struct sk_xen_cpu *c);
+/*
+ * sk_xen_timer_rescue - make Xen send @c's timer event within @after_ns
+ * even if nothing is due then (the event finds no deadline, or an early
+ * one, and is ignored or re-armed).  Context: @c's own vCPU, irqs off.
+ */
+void sk_xen_timer_rescue(struct sk_xen_cpu *c, uint64_t after_ns);
 /* The handler of each vCPU's VIRQ_TIMER port. */
 void sk_xen_timer_event(void *arg);
 

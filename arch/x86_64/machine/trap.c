@@ -63,6 +63,12 @@ void sk_x86_crash_set_extra(sk_x86_crash_extra_fn fn)
 	crash_extra = fn;
 }
 
+void sk_x86_crash_extra(void)
+{
+	if (crash_extra)
+		crash_extra();
+}
+
 int sk_x86_crash_enter(void)
 {
 	int expected = 0;
@@ -155,8 +161,7 @@ _Noreturn void sk_x86_crash_frame(const struct sk_x86_frame *f)
 			      (f->error & 2) ? "write" : "read",
 			      (f->error & 16) ? "fetch" : "data");
 	print_registers(f);
-	if (crash_extra)
-		crash_extra();
+	sk_x86_crash_extra();
 	sk_x86_crash_backtrace(f->rip, f->rbp);
 	sk_x86_printf("*** end of crash report\n");
 	sk_plat_shutdown(SK_X86_CRASH_STATUS);

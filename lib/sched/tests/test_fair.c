@@ -52,7 +52,10 @@ static void run_hogs(const unsigned *prio, unsigned n, uint64_t run_ns,
  * a host thread on a shared machine: when the host deschedules it, the
  * running hog is charged for the gap (the scheduler cannot see steal
  * time), and one such lump can skew a single round.  A broken fair share
- * skews every round.
+ * skews every round.  Bounds: 10 % either way for equal hogs (a host
+ * descheduling both rounds' vCPU at a slice boundary moved the median
+ * to 1.07 on a loaded 2-core host; a scheduler without fair share gives
+ * a ratio far outside, e.g. one hog starving), 1.8-2.2 for a 2:1 weight.
  */
 static double median_ratio(const unsigned *prio)
 {
@@ -82,7 +85,7 @@ static void test_fair_equal_hogs_share_evenly(void **state)
 
 	(void)state;
 	r = median_ratio(prio);
-	assert_true(r < 1.05 && r > 1 / 1.05);
+	assert_true(r < 1.10 && r > 1 / 1.10);
 }
 
 static void test_fair_half_prio_gets_double(void **state)

@@ -9,6 +9,8 @@
  */
 #include <errno.h>
 
+#include <mm/page.h>
+
 #include <plat/boot.h>
 #include <plat/cpu.h>
 #include <plat/time.h>
@@ -109,6 +111,17 @@ static void report(unsigned n, uint64_t sectors)
 		      (unsigned long)sectors, (unsigned long)all);
 }
 
+/* The heap: lib/mm's page allocator over the memory map. */
+static void report_memory(void)
+{
+	struct sk_page_stats st;
+
+	sk_page_stats_get(&st);
+	sk_x86_printf("memory: lib/mm manages %lu MiB, %lu MiB free\n",
+		      (unsigned long)(st.total_pages >> 8),
+		      (unsigned long)((st.free_pages + st.cached_pages) >> 8));
+}
+
 static void report_boot(void)
 {
 	const struct sk_kvm_boot_info *b = sk_kvm_boot_info();
@@ -134,6 +147,7 @@ void sk_kvm_main(void)
 		sk_x86_printf(
 			"disk: no virtio-blk device (tools/run --disk)\n");
 	else if (sk_kvm_demo_rofs(disk, ops) == 0) {
+		report_memory();
 		report_boot(); /* a rofs disk: its files were read */
 		return;
 	} else
@@ -145,5 +159,6 @@ void sk_kvm_main(void)
 	for (unsigned c = 0; c < n; c++)
 		sk_thread_join(workers[c].thread);
 	report(n, sectors);
+	report_memory();
 	report_boot();
 }

@@ -29,4 +29,12 @@ static inline uint64_t sk_kvm_demo_fnv1a(uint64_t h, const uint8_t *p, size_t n)
 int sk_kvm_demo_rofs(struct sk_virtio_blk *blk,
 		     const struct sk_sched_mem_ops *mem);
 
+/*
+ * sk_kvm_rofs_mount - start lib/rcu and lib/vfs (memory from @mem) and
+ * mount the disk as rofs at /disk.  Return: 0 or the first error.
+ * Context: thread, once.
+ */
+int sk_kvm_rofs_mount(struct sk_virtio_blk *blk,
+		      const struct sk_sched_mem_ops *mem);
+
 #endif

@@ -133,12 +133,12 @@ static void reader_run(void *arg)
 		file_read(i, rd->cpu);
 }
 
-static int mount_disk(struct sk_virtio_blk *blk,
+int sk_kvm_rofs_mount(struct sk_virtio_blk *blk,
 		      const struct sk_sched_mem_ops *mem)
 {
 	static struct disk_blkdev disk;
 	static struct sk_vfs_mem_ops vmem;
-	struct sk_vfs_config cfg = { &vmem };
+	struct sk_vfs_config cfg = { .mem = &vmem };
 	int err;
 
 	vmem = (struct sk_vfs_mem_ops){ mem->alloc, mem->free, mem->ctx };
@@ -160,7 +160,7 @@ int sk_kvm_demo_rofs(struct sk_virtio_blk *blk,
 	static struct reader readers[SK_PLAT_CPUS_MAX];
 	static struct sk_cpuset sets[SK_PLAT_CPUS_MAX];
 	unsigned n = sk_plat_cpu_count();
-	int err = mount_disk(blk, mem);
+	int err = sk_kvm_rofs_mount(blk, mem);
 
 	if (err)
 		return err;

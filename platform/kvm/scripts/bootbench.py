@@ -53,6 +53,32 @@ def min_mem(tool, image, machine):
     return None
 
 
+def demo_min_mem(tool, kdir, machine, disk):
+    """Smallest -m in MiB the demo boots, mounts the disk and reads in."""
+    demo = os.path.join(kdir, 'skiff-kvm-demo.elf')
+    for mb in (2, 3, 4, 5, 6, 8, 12, 16, 24, 32):
+        _, rc, out = run(tool, demo, machine, '%dM' % mb,
+                         extra=('--cpus', '4', '--disk', disk, '--rng'))
+        if rc == 0 and 'rofs: mounted' in out:
+            return mb
+    return None
+
+
+def entry_at(tool, image, machine, mem, runs):
+    """Median entry-to-main and page-table time (us) with @mem of RAM."""
+    entry, kpt = [], []
+    for _ in range(runs):
+        _, rc, out = run(tool, image, machine, mem)
+        m = re.search(r'\((\d+) us\), of which calibration \d+ us, '
+                      r'page tables (\d+) us', out)
+        if rc == 0 and m:
+            entry.append(int(m.group(1)))
+            kpt.append(int(m.group(2)))
+    if not entry:
+        return None, None
+    return statistics.median(entry), statistics.median(kpt)
+
+
 def demo_whole_run(tool, kdir, machine, disk, runs):
     demo = os.path.join(kdir, 'skiff-kvm-demo.elf')
     trivial = os.path.join(kdir, 'skiff-kvm-trivial.elf')
@@ -108,8 +134,13 @@ def main(tool, build, runs=11, machine='microvm', disk=None):
                   % (name, stripped_size(img), os.path.getsize(img)))
     print('minimum memory (exit image, %s): %s MiB'
           % (machine, min_mem(tool, exit_img, machine)))
+    e, k = entry_at(tool, exit_img, machine, '6G', runs)
+    print('entry to main with 6 GiB of RAM (all mapped): %s us, of which '
+          'page tables %s us (medians)' % (e, k))
     if disk:
         demo_whole_run(tool, kdir, machine, disk, runs)
+        print('minimum memory (demo, 4 vCPUs, rofs disk read, %s): %s MiB'
+              % (machine, demo_min_mem(tool, kdir, machine, disk)))
     return 0
 
 

@@ -6,7 +6,7 @@
  * end early, two CPU hogs on one CPU that both progress (timer preemption
  * through the interrupt exit hook) with their FP registers intact, and the
  * virtio drivers when the machine has the devices.  Exits with the number
- * of failed cases.  Memory: the images' bump heap (apps/heap.h).
+ * of failed cases.  Memory: the images' lib/mm heap (apps/heap.h).
  */
 #include <errno.h>
 
@@ -24,6 +24,7 @@
 
 #include "../apps/heap.h"
 #include "boottest.h"
+#include "schedtest.h"
 
 static const uint64_t MS = 1000000ull;
 
@@ -285,6 +286,9 @@ static const struct {
 	{ "hogs_preempted_fp_intact", case_hogs_preempted_fp_intact },
 	{ "virtio_rng_reads", case_virtio_rng_reads },
 	{ "virtio_blk_reads", case_virtio_blk_reads },
+	{ "heap_reuses_memory", st_case_heap_reuses_memory },
+	{ "mem_above_4g", st_case_mem_above_4g },
+	{ "mm_real_faults", st_case_mm_real_faults },
 };
 
 void sk_kvm_main(void)
@@ -312,6 +316,12 @@ void sk_kvm_main(void)
 			continue;
 		ran++;
 		r = cases[i].fn();
+		/* Every case runs in and must leave a thread with irqs on. */
+		if (!sk_plat_irq_is_enabled()) {
+			sk_x86_printf("  irqs left disabled\n");
+			sk_plat_irq_enable();
+			r = -1;
+		}
 
 		sk_x86_printf("%s %u %s\n", r ? "FAIL" : "ok", i + 1,
 			      cases[i].name);

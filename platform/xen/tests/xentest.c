@@ -150,6 +150,13 @@ static void check_cpu_start(void)
 	for (unsigned c = 1; c < n && c < CPUS; c++) {
 		CHECK(sk_plat_cpu_start(c, NULL, NULL) == -EINVAL);
 		CHECK(sk_plat_cpu_start(c, ap_entry, NULL) == 0);
+		/* start returns once the CPU is up; its entry runs right
+		 * after, so give the first store a moment (1 s at most). */
+		for (uint64_t t0 = sk_plat_clock_ns();
+		     atomic_load_explicit(&started[c], memory_order_acquire) !=
+			     c + 1 &&
+		     sk_plat_clock_ns() - t0 < 1000000000ull;)
+			sk_plat_cpu_relax();
 		CHECK(atomic_load_explicit(&started[c], memory_order_acquire) ==
 		      c + 1);
 		CHECK(sk_plat_cpu_start(c, ap_entry, NULL) == -EINVAL);

@@ -56,6 +56,17 @@ uint64_t sk_kvm_clock_ns_to_tsc(uint64_t ns);
 uintptr_t sk_kvm_mem_reserve(uint64_t len);
 
 /*
+ * sk_kvm_mem_keep_only - make [pa, pa + len) the only usable RAM: every
+ * other usable byte is reported as SK_PLAT_MEM_KERNEL from then on (for
+ * tests that need a machine with a given amount of RAM at a given place).
+ * Return: 0; -EINVAL for an empty, wrapping or unaligned range; -ENOENT if
+ * no usable region holds the whole range; -ENOSPC if the region table is
+ * full.
+ * Context: as sk_kvm_mem_reserve.
+ */
+int sk_kvm_mem_keep_only(uint64_t pa, uint64_t len);
+
+/*
  * sk_kvm_mem_largest_usable - bytes of the largest usable region.
  * Context: any.
  */
@@ -83,5 +94,16 @@ const struct sk_pt *sk_kvm_kernel_pt(void);
  */
 int sk_kvm_kpt_map(uintptr_t va, uint64_t pa, size_t len, unsigned prot);
 int sk_kvm_kpt_unmap(uintptr_t va, size_t len);
+
+/*
+ * sk_kvm_kpt_protect - set the access bits (SK_PT_READ/WRITE/EXEC) of
+ * every page mapped in [va, va + len) of the kernel page tables (huge
+ * pages straddling an end are split); every CPU's TLB is shot down before
+ * it returns.  Identity-mapped RAM taken from the page allocator may be
+ * made executable this way (a loader's text) and back.
+ * Return: 0; -ENOTSUP without kernel page tables; sk_pt_protect's errors.
+ * Context: thread; callers serialise their calls with sk_kvm_kpt_map.
+ */
+int sk_kvm_kpt_protect(uintptr_t va, size_t len, unsigned prot);
 
 #endif

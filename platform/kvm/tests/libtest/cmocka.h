@@ -27,6 +27,10 @@ struct CMUnitTest {
 	{                               \
 #f, f, NULL, NULL, NULL \
 	}
+#define cmocka_unit_test_setup(f, setup) \
+	{                                \
+#f, f, setup, NULL, NULL \
+	}
 #define cmocka_unit_test_setup_teardown(f, setup, teardown) \
 	{                                                   \
 #f, f, setup, teardown, NULL                \
@@ -116,5 +120,9 @@ _Noreturn void sk_kvm_cmocka_fail(const char *file, int line, const char *what,
 					   (unsigned char)s_[i_]);          \
 	} while (0)
 #define fail() sk_kvm_cmocka_fail(__FILE__, __LINE__, "fail()", 0, 0)
+/* The message is printed first; then the test fails like fail(). */
+#define fail_msg(...)                                 \
+	(print_error(__VA_ARGS__), print_error("\n"), \
+	 sk_kvm_cmocka_fail(__FILE__, __LINE__, "fail_msg()", 0, 0))
 
 #endif

@@ -23,6 +23,9 @@ typedef void (*sk_x86_crash_extra_fn)(void);
  */
 void sk_x86_crash_set_extra(sk_x86_crash_extra_fn fn);
 
+/* sk_x86_crash_extra - run the hook, if one is set.  Context: any. */
+void sk_x86_crash_extra(void);
+
 /*
  * sk_x86_crash_frame - report the exception in @f (vector, error code,
  * registers, CR2, backtrace with symbols) and stop the machine with
@@ -46,5 +49,24 @@ void sk_x86_crash_backtrace(uintptr_t rip, uintptr_t rbp);
  * Context: any.
  */
 int sk_x86_crash_enter(void);
+
+/*
+ * sk_x86_crash_thread - print the current lib/sched thread's line of a
+ * crash report, if lib/sched is linked in and runs on this CPU (@pc, the
+ * CPU's block, has a per-CPU base).  Context: crash report.
+ */
+struct sk_plat_percpu;
+void sk_x86_crash_thread(const struct sk_plat_percpu *pc);
+
+/*
+ * sk_x86_shutdown_begin - the part of sk_plat_shutdown kvm and xen share:
+ * irqs off, a "shutdown" line, then @status + 1 to QEMU's isa-debug-exit
+ * port 0xf4 (QEMU exits with 2(status+1)+1, which keeps QEMU's own status
+ * 1 apart from a guest exit 0).  Statuses outside 0..254 become 254.
+ * Return: only if there is no such device (the platform's fallback then
+ * stops the machine); the clamped status.
+ * Context: any.
+ */
+unsigned sk_x86_shutdown_begin(int status);
 
 #endif

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Idle and IPIs under Xen.  An IPI is EVTCHNOP_send on the target's IPI
+ * port, and idle is sti;hlt (Xen wakes a halted vCPU for a pending
+ * upcall).  Nested under QEMU/TCG, as tested, both are slow: a send is a
+ * nested VM exit, and waking a halted vCPU goes through Xen's scheduler
+ * and a halted physical CPU (a host thread), which now and then is not
+ * woken at all until its next local interrupt (docs/xen.md).  So:
+ *
+ *  - an idle vCPU first polls, handling its events and kicks itself
+ *    (adaptive, like Linux's haltpoll: the window doubles, up to
+ *    xen.idle_poll_us, when an event came during it, and halves down to
+ *    IDLE_POLL_MIN_US when none did);
+ *  - an IPI to a polling vCPU is a store, not a hypercall (the idle word,
+ *    xen.h);
+ *  - a halted vCPU arms a rescue timer event of its own
+ *    (xen.idle_rescue_us), local to its physical CPU, which bounds the
+ *    stall described above.
+ */
+#include <stdbool.h>
+
+#include <x86/cpu.h>
+#include <x86/fmt.h>
+#include <x86/irq.h>
+
+#include "xen.h"
+
+enum { IDLE_POLL_MIN_US = 50 };
+
+/* Set at boot, before secondary vCPUs start. */
+static uint64_t poll_min_tsc, poll_max_tsc, rescue_ns;
+
+/* Each vCPU's own poll window (touched only by that vCPU). */
+static uint64_t poll_tsc[SK_PLAT_CPUS_MAX];
+
+/* xen.stats=1: per-vCPU counts, printed by vCPU 0 at most once a second. */
+struct idle_stats {
+	_Atomic uint64_t halts, polled_events, polled_kicks, ipis_sent,
+		ipis_kicked;
+};
+static bool stats_on;
+static struct idle_stats stats[SK_PLAT_CPUS_MAX];
+
+#define STAT_INC(cpu, f)                                                 \
+	do {                                                             \
+		if (stats_on)                                            \
+			atomic_fetch_add_explicit(&stats[cpu].f, 1,      \
+						  memory_order_relaxed); \
+	} while (0)
+#define STAT(cpu, f)                                        \
+	((unsigned long)atomic_load_explicit(&stats[cpu].f, \
+					     memory_order_relaxed))
+
+void sk_xen_idle_set(uint64_t poll_us, uint64_t rescue_us, bool stats_print)
+{
+	uint64_t per_us = sk_xen_boot.tsc_hz / 1000000;
+
+	poll_max_tsc = poll_us * per_us;
+	poll_min_tsc = IDLE_POLL_MIN_US * per_us;
+	if (poll_min_tsc > poll_max_tsc)
+		poll_min_tsc = poll_max_tsc;
+	for (unsigned i = 0; i < SK_PLAT_CPUS_MAX; i++)
+		poll_tsc[i] = poll_min_tsc;
+	rescue_ns = rescue_us * 1000;
+	stats_on = stats_print;
+}
+
+static void stats_print(void)
+{
+	static uint64_t next;
+	uint64_t now = sk_x86_rdtsc();
+
+	if (now < next)
+		return;
+	next = now + sk_xen_boot.tsc_hz;
+	for (unsigned i = 0; i < sk_xen_ncpus; i++)
+		sk_x86_printf("xen idle cpu %u: halts %lu, polled events %lu, "
+			      "polled kicks %lu, ipis sent %lu, kicked %lu\n",
+			      i, STAT(i, halts), STAT(i, polled_events),
+			      STAT(i, polled_kicks), STAT(i, ipis_sent),
+			      STAT(i, ipis_kicked));
+}
+
+enum poll_end { POLL_TIMEOUT, POLL_EVENT, POLL_KICK };
+
+/* Poll the idle word (xen.h) and this vCPU's upcall flag for a while. */
+static enum poll_end idle_poll(struct sk_xen_cpu *c, uint64_t len)
+{
+	const volatile uint8_t *upcall = &c->vi->evtchn_upcall_pending;
+	uint64_t end = sk_x86_rdtsc() + len;
+	int was;
+
+	/* Seq_cst: POLLING is published before the loop's first look at
+	 * the upcall flag, which a sender that saw RUNNING has raised. */
+	atomic_store_explicit(&c->idle, SK_XEN_IDLE_POLLING,
+			      memory_order_seq_cst);
+	while (atomic_load_explicit(&c->idle, memory_order_relaxed) ==
+		       SK_XEN_IDLE_POLLING &&
+	       !*upcall && sk_x86_rdtsc() < end)
+		sk_x86_pause();
+	/* Acq_rel: pairs with the senders' CAS (ipi_by_kick), so what they
+	 * wrote before the kick (a woken thread) is visible here. */
+	was = atomic_exchange_explicit(&c->idle, SK_XEN_IDLE_RUNNING,
+				       memory_order_acq_rel);
+	if (was == SK_XEN_IDLE_KICKED)
+		return POLL_KICK;
+	return *upcall ? POLL_EVENT : POLL_TIMEOUT;
+}
+
+/* One adaptive poll.  Return: true if a handler ran (idle may return). */
+static bool idle_poll_once(struct sk_xen_cpu *c, unsigned me)
+{
+	uint64_t *len = &poll_tsc[me];
+
+	switch (idle_poll(c, *len)) {
+	case POLL_KICK:
+		STAT_INC(me, polled_kicks);
+		sk_x86_irq_call(SK_PLAT_IRQ_IPI); /* irqs off, as an upcall */
+		sk_xen_evtchn_dispatch(); /* anything that came meanwhile */
+		break;
+	case POLL_EVENT:
+		STAT_INC(me, polled_events);
+		sk_xen_evtchn_dispatch(); /* the upcall's work, irqs off */
+		break;
+	case POLL_TIMEOUT:
+		*len = *len / 2 > poll_min_tsc ? *len / 2 : poll_min_tsc;
+		return false;
+	}
+	*len = *len * 2 < poll_max_tsc ? *len * 2 : poll_max_tsc;
+	return true;
+}
+
+void sk_plat_cpu_idle(void)
+{
+	struct sk_xen_cpu *c = sk_xen_cpu_self();
+	unsigned me = (unsigned)c->pc.cpu_id;
+
+	if (stats_on && me == 0)
+		stats_print();
+	if (poll_max_tsc && idle_poll_once(c, me))
+		return;
+	STAT_INC(me, halts);
+	if (rescue_ns)
+		sk_xen_timer_rescue(c, rescue_ns);
+	/* sti's one-instruction shadow makes "enable and halt" atomic; Xen
+	 * does not block a vCPU whose upcall is pending. */
+	__asm__ __volatile__("sti; hlt; cli" ::: "memory");
+}
+
+/*
+ * A vCPU polling in idle takes the IPI as a store: POLLING or KICKED ->
+ * KICKED, by an RMW either way so that the poller's exchange synchronises
+ * with every sender that counted on it.
+ */
+static bool ipi_by_kick(struct sk_xen_cpu *c)
+{
+	int seen = atomic_load_explicit(&c->idle, memory_order_relaxed);
+
+	while (seen != SK_XEN_IDLE_RUNNING) {
+		/* Acq_rel: pairs with idle_poll's exchange. */
+		if (atomic_compare_exchange_weak_explicit(
+			    &c->idle, &seen, SK_XEN_IDLE_KICKED,
+			    memory_order_acq_rel, memory_order_relaxed))
+			return true;
+	}
+	return false;
+}
+
+void sk_plat_cpu_ipi(unsigned cpu)
+{
+	struct sk_xen_cpu *c;
+
+	if (cpu >= sk_xen_ncpus)
+		return;
+	c = &sk_xen_cpus[cpu];
+	if (!sk_x86_cpu_is_running(&c->state))
+		return; /* its ports are not bound yet */
+	if (cpu != sk_plat_cpu_id() && ipi_by_kick(c)) {
+		STAT_INC(sk_plat_cpu_id(), ipis_kicked);
+		return;
+	}
+	STAT_INC(sk_plat_cpu_id(), ipis_sent);
+	SK_XEN_HC2(SK_XEN_HC_EVENT_CHANNEL_OP, SK_XEN_EVTCHNOP_SEND,
+		   &(struct sk_xen_evtchn_port){ c->ipi_port });
+}
