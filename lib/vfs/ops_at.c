@@ -89,6 +89,29 @@ static unsigned follow_unless(int flags)
 	return (flags & SK_AT_SYMLINK_NOFOLLOW) ? 0 : VFS_WALK_FOLLOW;
 }
 
+/*
+ * Resolve @path from @dirfd with the AT_SYMLINK_NOFOLLOW / AT_EMPTY_PATH
+ * bits of @flags and run @fn on the vnode, holding it (and the directory
+ * fd's open file) for the call.  Return: @fn's result or the resolve error.
+ */
+static int at_apply(int dirfd, const char *path, int flags,
+		    int (*fn)(struct sk_vnode *vn, void *arg), void *arg)
+{
+	struct sk_vnode *vn;
+	struct at at;
+	int err = at_get(dirfd, path, flags & SK_AT_EMPTY_PATH, &at);
+
+	if (err)
+		return err;
+	err = at_resolve(&at, path, follow_unless(flags), &vn);
+	if (!err) {
+		err = fn(vn, arg);
+		sk_vfs_vnode_put(vn);
+	}
+	at_put(&at);
+	return err;
+}
+
 int sk_vfs_openat(int dirfd, const char *path, int flags, uint32_t mode)
 {
 	struct at at;
@@ -165,28 +188,22 @@ int sk_vfs_renameat2(int olddirfd, const char *oldpath, int newdirfd,
 	return err;
 }
 
+static int stat_fn(struct sk_vnode *vn, void *st)
+{
+	sk_vfs_vnode_stat(vn, st);
+	return 0;
+}
+
 int sk_vfs_fstatat(int dirfd, const char *path, struct sk_stat *st, int flags)
 {
 	int known =
 		SK_AT_SYMLINK_NOFOLLOW | SK_AT_EMPTY_PATH | SK_AT_NO_AUTOMOUNT;
-	struct sk_vnode *vn;
-	struct at at;
-	int err;
 
 	if (flags & ~known)
 		return -EINVAL;
 	if (!st)
 		return -EFAULT;
-	err = at_get(dirfd, path, flags & SK_AT_EMPTY_PATH, &at);
-	if (err)
-		return err;
-	err = at_resolve(&at, path, follow_unless(flags), &vn);
-	if (!err) {
-		sk_vfs_vnode_stat(vn, st);
-		sk_vfs_vnode_put(vn);
-	}
-	at_put(&at);
-	return err;
+	return at_apply(dirfd, path, flags, stat_fn, st);
 }
 
 long sk_vfs_readlinkat(int dirfd, const char *path, char *buf, size_t len)
@@ -271,27 +288,20 @@ static int access_check(struct sk_vnode *vn, int mode)
 	return (perm & 0111) ? 0 : -EACCES;
 }
 
+static int access_fn(struct sk_vnode *vn, void *mode)
+{
+	return access_check(vn, *(const int *)mode);
+}
+
 int sk_vfs_faccessat(int dirfd, const char *path, int mode, int flags)
 {
 	int known = SK_AT_EACCESS | SK_AT_SYMLINK_NOFOLLOW | SK_AT_EMPTY_PATH;
-	struct sk_vnode *vn;
-	struct at at;
-	int err;
 
 	if (mode & ~(SK_R_OK | SK_W_OK | SK_X_OK))
 		return -EINVAL;
 	if (flags & ~known)
 		return -EINVAL;
-	err = at_get(dirfd, path, flags & SK_AT_EMPTY_PATH, &at);
-	if (err)
-		return err;
-	err = at_resolve(&at, path, follow_unless(flags), &vn);
-	if (!err) {
-		err = access_check(vn, mode);
-		sk_vfs_vnode_put(vn);
-	}
-	at_put(&at);
-	return err;
+	return at_apply(dirfd, path, flags, access_fn, &mode);
 }
 
 int sk_vfs_access(const char *path, int mode)
@@ -299,52 +309,37 @@ int sk_vfs_access(const char *path, int mode)
 	return sk_vfs_faccessat(SK_AT_FDCWD, path, mode, 0);
 }
 
+static int chmod_fn(struct sk_vnode *vn, void *mode)
+{
+	/* A link's mode means nothing: Linux refuses to change it, after
+	 * it checked that the mount is writable. */
+	if (sk_vfs_mount_is_rdonly(vn->mnt))
+		return -EROFS;
+	if (SK_S_ISLNK(vn->type))
+		return -EOPNOTSUPP;
+	return sk_vfs_vnode_chmod(vn, *(const uint32_t *)mode);
+}
+
 int sk_vfs_fchmodat(int dirfd, const char *path, uint32_t mode, int flags)
 {
-	struct sk_vnode *vn;
-	struct at at;
-	int err;
-
 	if (flags & ~(SK_AT_SYMLINK_NOFOLLOW | SK_AT_EMPTY_PATH))
 		return -EINVAL;
-	err = at_get(dirfd, path, flags & SK_AT_EMPTY_PATH, &at);
-	if (err)
-		return err;
-	err = at_resolve(&at, path, follow_unless(flags), &vn);
-	if (!err) {
-		/* A link's mode means nothing: Linux refuses to change it,
-		 * after it checked that the mount is writable. */
-		if (sk_vfs_mount_is_rdonly(vn->mnt))
-			err = -EROFS;
-		else if (SK_S_ISLNK(vn->type))
-			err = -EOPNOTSUPP;
-		else
-			err = sk_vfs_vnode_chmod(vn, mode);
-		sk_vfs_vnode_put(vn);
-	}
-	at_put(&at);
-	return err;
+	return at_apply(dirfd, path, flags, chmod_fn, &mode);
+}
+
+static int utimens_fn(struct sk_vnode *vn, void *times)
+{
+	return sk_vfs_utimens_vn(vn, times);
 }
 
 int sk_vfs_utimensat(int dirfd, const char *path,
 		     const struct sk_timespec times[2], int flags)
 {
-	struct sk_vnode *vn;
-	struct at at;
 	int err = sk_vfs_check_times(times);
 
 	if (err)
 		return err;
 	if (flags & ~(SK_AT_SYMLINK_NOFOLLOW | SK_AT_EMPTY_PATH))
 		return -EINVAL;
-	err = at_get(dirfd, path, flags & SK_AT_EMPTY_PATH, &at);
-	if (err)
-		return err;
-	err = at_resolve(&at, path, follow_unless(flags), &vn);
-	if (!err) {
-		err = sk_vfs_utimens_vn(vn, times);
-		sk_vfs_vnode_put(vn);
-	}
-	at_put(&at);
-	return err;
+	return at_apply(dirfd, path, flags, utimens_fn, (void *)times);
 }
