@@ -79,15 +79,19 @@ static struct {
 static struct sk_rcu_head *batch[SK_RCU_SHARDS_MAX];
 static uint64_t batch_len[SK_RCU_SHARDS_MAX];
 
-static void thread_kick(void)
+/*
+ * Wake the callback thread if @flag (W.sleeping or W.lazy) says it waits
+ * for this: the load and exchange are seq_cst, after the caller's seq_cst
+ * push or registration, pairing with the thread's seq_cst store of 1 and
+ * its re-reads (cb_thread, thread_gather).
+ */
+static void thread_wake_if(atomic_uint *flag)
 {
 	struct sk_thread *t;
 
-	/* seq_cst: after the caller's seq_cst push or registration, pairs
-	 * with the thread's seq_cst store of 1 and its re-reads */
-	if (!atomic_load_explicit(&W.sleeping, memory_order_seq_cst))
+	if (!atomic_load_explicit(flag, memory_order_seq_cst))
 		return;
-	if (!atomic_exchange_explicit(&W.sleeping, 0, memory_order_seq_cst))
+	if (!atomic_exchange_explicit(flag, 0, memory_order_seq_cst))
 		return;
 	/* acquire: pairs with the release in cb_thread */
 	t = atomic_load_explicit(&W.thread, memory_order_acquire);
@@ -98,24 +102,16 @@ static void thread_kick(void)
 	}
 }
 
-/* After a waiter's seq_cst registration: end the thread's batching wait. */
+/* After a push: wake the thread if it sleeps. */
+static void thread_kick(void)
+{
+	thread_wake_if(&W.sleeping);
+}
+
+/* After a waiter's registration: end the thread's batching wait. */
 static void thread_hurry(void)
 {
-	struct sk_thread *t;
-
-	/* seq_cst: pairs with the thread's store of lazy and its re-read
-	 * of nwaiters (thread_gather) */
-	if (!atomic_load_explicit(&W.lazy, memory_order_seq_cst))
-		return;
-	if (!atomic_exchange_explicit(&W.lazy, 0, memory_order_seq_cst))
-		return;
-	/* acquire: pairs with the release in cb_thread */
-	t = atomic_load_explicit(&W.thread, memory_order_acquire);
-	if (t) {
-		sk_preempt_disable();
-		sk_thread_wake(t);
-		sk_preempt_enable();
-	}
+	thread_wake_if(&W.lazy);
 }
 
 static bool work_pending(void)
