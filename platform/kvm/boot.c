@@ -96,28 +96,16 @@ static void hypervisor_detect(void)
 	hv_vendor[12] = '\0';
 }
 
-/*
- * lib/sched names the current thread when it is linked into the image.
- * Weak references: the platform sits below the libraries and must link
- * without them; the per-CPU base is non-NULL once the scheduler runs.
- */
-struct sk_thread;
-SK_WEAK struct sk_thread *sk_thread_current(void);
-SK_WEAK const char *sk_thread_name(const struct sk_thread *t);
-
+/* The CPU's line of a crash report, then the current thread's (if lib/sched
+ * runs here: <x86/crash.h>). */
 void sk_kvm_crash_extra(void)
 {
 	struct sk_kvm_cpu *c = sk_kvm_cpu_self();
-	struct sk_thread *t;
 
 	sk_x86_printf("cpu %lu (apic %u) of %u, per-CPU base %p\n",
 		      (unsigned long)c->pc.cpu_id, c->apic_id, sk_kvm_ncpus,
 		      c->pc.local);
-	if (!sk_thread_current || !sk_thread_name || !c->pc.local)
-		return;
-	t = sk_thread_current();
-	sk_x86_printf("thread %p \"%s\"\n", (void *)t,
-		      t ? sk_thread_name(t) : "");
+	sk_x86_crash_thread(&c->pc);
 }
 
 static void banner(void)

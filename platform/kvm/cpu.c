@@ -22,11 +22,6 @@
 struct sk_kvm_cpu sk_kvm_cpus[SK_PLAT_CPUS_MAX];
 unsigned sk_kvm_ncpus = 1;
 
-_Static_assert((int)SK_KVM_CPU_FOUND == (int)SK_X86_CPU_FOUND &&
-		       (int)SK_KVM_CPU_STARTING == (int)SK_X86_CPU_STARTING &&
-		       (int)SK_KVM_CPU_RUNNING == (int)SK_X86_CPU_RUNNING,
-	       "kvm.h's CPU states are <x86/cpus.h>'s");
-
 void sk_kvm_cpu_init_local(struct sk_kvm_cpu *c)
 {
 	if (c == &sk_kvm_cpus[0])
@@ -55,7 +50,7 @@ void sk_kvm_cpu_discover(uint64_t rsdp_pa)
 	unsigned found = 0, n = 1;
 	int err = sk_x86_acpi_cpus(rsdp_pa, ids, SK_PLAT_CPUS_MAX, &found);
 
-	atomic_store_explicit(&sk_kvm_cpus[0].state, SK_KVM_CPU_RUNNING,
+	atomic_store_explicit(&sk_kvm_cpus[0].state, SK_X86_CPU_RUNNING,
 			      memory_order_relaxed);
 	if (err) {
 		sk_x86_printf("skiff kvm: no usable ACPI MADT (%d): one CPU\n",
@@ -73,7 +68,7 @@ void sk_kvm_cpu_discover(uint64_t rsdp_pa)
 		c->apic_id = ids[i];
 		c->pc.cpu_id = n;
 		cpu_stacks_alloc(c);
-		atomic_store_explicit(&c->state, SK_KVM_CPU_FOUND,
+		atomic_store_explicit(&c->state, SK_X86_CPU_FOUND,
 				      memory_order_relaxed);
 		n++;
 	}

@@ -13,19 +13,9 @@
 #include <plat/cpu.h>
 #include <plat/percpu.h>
 #include <plat/mem.h>
+#include <x86/cpus.h>
 #include <x86/desc.h>
-
-/* kvmclock's per-CPU time record (pvclock ABI), written by the host. */
-struct sk_kvm_pvclock {
-	uint32_t version;
-	uint32_t pad0;
-	uint64_t tsc_timestamp;
-	uint64_t system_time;
-	uint32_t tsc_to_system_mul;
-	int8_t tsc_shift;
-	uint8_t flags;
-	uint8_t pad[2];
-} SK_ALIGNED(32);
+#include <x86/pvclock.h>
 
 enum { SK_KVM_STACK_SIZE = 32768 };
 
@@ -38,24 +28,17 @@ struct sk_kvm_cpu {
 	 * the ACPI-order vcpu id. */
 	struct sk_plat_percpu pc;
 	uint32_t apic_id; /* constant after boot */
-	atomic_int state; /* enum sk_kvm_cpu_state */
+	atomic_int state; /* enum sk_x86_cpu_state (<x86/cpus.h>) */
 	uint64_t timer_deadline_ns; /* own, irqs off; UINT64_MAX: none */
 	sk_plat_cpu_entry_fn entry; /* set before start */
 	void *entry_arg;
 	uintptr_t stack_top; /* boot-allocated */
 	uintptr_t ist_top[SK_X86_IST_COUNT];
-	struct sk_kvm_pvclock pvclock; /* own, written by the host */
+	struct sk_x86_pvclock pvclock; /* own, kvmclock: written by the host */
 	struct sk_x86_desc_cpu desc;
 } SK_CACHE_ALIGNED;
 _Static_assert(__builtin_offsetof(struct sk_kvm_cpu, pc) == 0,
 	       "the GS base must point at the per-CPU block");
-
-enum sk_kvm_cpu_state {
-	SK_KVM_CPU_ABSENT = 0,
-	SK_KVM_CPU_FOUND = 1, /* in the MADT, stacks allocated */
-	SK_KVM_CPU_STARTING = 2, /* sk_plat_cpu_start claimed it */
-	SK_KVM_CPU_RUNNING = 3, /* its init is done; IPIs work */
-};
 
 extern struct sk_kvm_cpu sk_kvm_cpus[SK_PLAT_CPUS_MAX];
 extern unsigned sk_kvm_ncpus;

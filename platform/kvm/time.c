@@ -32,12 +32,6 @@ struct kvm_wall_clock {
 	uint32_t nsec;
 };
 
-/* kvm.h's record is the pvclock ABI of <x86/pvclock.h>. */
-_Static_assert(sizeof(struct sk_kvm_pvclock) == sizeof(struct sk_x86_pvclock) &&
-		       __builtin_offsetof(struct sk_kvm_pvclock, flags) ==
-			       __builtin_offsetof(struct sk_x86_pvclock, flags),
-	       "kvmclock record layout");
-
 static int use_kvmclock;
 static uint64_t tsc_base; /* TSC path: the TSC at clock 0 */
 static uint64_t tsc_to_ns_mul; /* ns = delta * mul >> 32 */
@@ -45,7 +39,7 @@ static uint64_t wall_base_ns; /* wall = wall_base_ns + clock */
 
 static const struct sk_x86_pvclock *pvclock_of(struct sk_kvm_cpu *c)
 {
-	return (const struct sk_x86_pvclock *)(const void *)&c->pvclock;
+	return &c->pvclock;
 }
 
 static uint64_t clock_raw(void)

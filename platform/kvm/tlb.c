@@ -67,14 +67,14 @@ void sk_plat_tlb_flush(uintptr_t va, size_t len)
 	for (unsigned c = 0; c < sk_kvm_ncpus; c++) {
 		if (c == me || atomic_load_explicit(&sk_kvm_cpus[c].state,
 						    memory_order_acquire) !=
-				       SK_KVM_CPU_RUNNING)
+				       SK_X86_CPU_RUNNING)
 			continue;
 		sk_x86_lapic_ipi(sk_kvm_cpus[c].apic_id, SK_X86_VEC_TLB);
 	}
 	for (unsigned c = 0; c < sk_kvm_ncpus; c++) {
 		if (c == me || atomic_load_explicit(&sk_kvm_cpus[c].state,
 						    memory_order_acquire) !=
-				       SK_KVM_CPU_RUNNING)
+				       SK_X86_CPU_RUNNING)
 			continue;
 		/* Acquire: pairs with the handler's release of its ack.  While
 		 * waiting we answer requests aimed at us ourselves: two CPUs
