@@ -6,10 +6,12 @@
  * down.  Medians of BENCH_REPS repetitions.  The machine these run on is
  * shared: treat single figures as noisy, ratios as the message.
  *
- * usage: bench_sched [scale [handoff]]
+ * usage: bench_sched [scale [handoff | handoff-ww | create]]
  *   scale multiplies the iteration counts; "handoff" runs only the skiff
- *   same-vCPU hand-off, once, 20000 x scale rounds, and prints its ns per
- *   hand-off (no peer): for instruction counts under valgrind
+ *   same-vCPU hand-off (sk_thread_wake + sk_wait; "handoff-ww": through
+ *   sk_wake_and_wait), once, 20000 x scale rounds, and prints its ns per
+ *   hand-off (no peer); "create" likewise only 20000 x scale
+ *   create+join: for instruction counts under valgrind
  *   --tool=callgrind, where the difference between scale 2 and scale 1 is
  *   40000 hand-offs.
  */
@@ -33,9 +35,11 @@
 
 static unsigned scale = 1;
 static bool handoff_only;
+static bool handoff_combined; /* "handoff-ww": through sk_wake_and_wait */
+static bool create_only; /* "create": only create+join, for callgrind */
 static struct sk_sched_stats handoff_stats[2]; /* vCPU 1 before, after */
 
-enum fig { F_SAME, F_CROSS, F_CREATE, F_YIELD, F_NUM };
+enum fig { F_SAME, F_SAME_WW, F_CROSS, F_CREATE, F_YIELD, F_NUM };
 
 static double skiff_v[F_NUM][BENCH_REPS];
 
@@ -62,13 +66,45 @@ static void b_free(void *p, size_t len, void *ctx)
 struct pp {
 	atomic_uint turn;
 	unsigned rounds;
+	bool combined; /* sk_wake_and_wait instead of wake + wait */
 	struct sk_thread *t[2];
 	atomic_uint go;
 	uint64_t t0, t1;
 };
 
+/* The same hand-off through sk_wake_and_wait: hand over, then wait. */
+static void pp_side_combined(struct pp *p, unsigned me)
+{
+	for (unsigned i = 0; i < p->rounds; i++) {
+		sk_wait_prepare();
+		while (atomic_load_explicit(&p->turn, memory_order_acquire) !=
+		       me) {
+			sk_wait();
+			sk_wait_prepare();
+		}
+		if (i + 1 == p->rounds && me == 1) {
+			/* B's last move: hand over and leave */
+			sk_wait_finish();
+			atomic_store_explicit(&p->turn, !me,
+					      memory_order_release);
+			sk_preempt_disable();
+			sk_thread_wake(p->t[!me]);
+			sk_preempt_enable();
+			return;
+		}
+		sk_preempt_disable();
+		atomic_store_explicit(&p->turn, !me, memory_order_release);
+		sk_wake_and_wait(p->t[!me]);
+	}
+	sk_wait_finish();
+}
+
 static void pp_side(struct pp *p, unsigned me)
 {
+	if (p->combined) {
+		pp_side_combined(p, me);
+		return;
+	}
 	for (unsigned i = 0; i < p->rounds; i++) {
 		sk_wait_prepare();
 		while (atomic_load_explicit(&p->turn, memory_order_acquire) !=
@@ -117,9 +153,10 @@ static struct sk_thread *spawn_on(unsigned cpu, sk_thread_fn fn, void *arg)
 	return t;
 }
 
-static double skiff_handoff(unsigned cpu_a, unsigned cpu_b, unsigned rounds)
+static double skiff_handoff(unsigned cpu_a, unsigned cpu_b, unsigned rounds,
+			    bool combined)
 {
-	struct pp p = { .rounds = rounds };
+	struct pp p = { .rounds = rounds, .combined = combined };
 
 	p.t[0] = spawn_on(cpu_a, pp_a, &p);
 	p.t[1] = spawn_on(cpu_b, pp_b, &p);
@@ -168,15 +205,22 @@ static void skiff_main(void *arg)
 	sk_cpuset_zero(&cpu0);
 	sk_cpuset_add(&cpu0, 0);
 	sk_thread_set_affinity(&cpu0);
+	if (create_only) {
+		skiff_v[F_CREATE][0] = skiff_create_join(20000 * scale);
+		sk_plat_shutdown(0);
+	}
 	if (handoff_only) {
 		sk_sched_stats_get(1, &handoff_stats[0]);
-		skiff_v[F_SAME][0] = skiff_handoff(1, 1, 20000 * scale);
+		skiff_v[F_SAME][0] =
+			skiff_handoff(1, 1, 20000 * scale, handoff_combined);
 		sk_sched_stats_get(1, &handoff_stats[1]);
 		sk_plat_shutdown(0);
 	}
 	for (unsigned r = 0; r < BENCH_REPS; r++) {
-		skiff_v[F_SAME][r] = skiff_handoff(1, 1, 200000 * scale);
-		skiff_v[F_CROSS][r] = skiff_handoff(0, 1, 20000 * scale);
+		skiff_v[F_SAME][r] = skiff_handoff(1, 1, 200000 * scale, false);
+		skiff_v[F_SAME_WW][r] =
+			skiff_handoff(1, 1, 200000 * scale, true);
+		skiff_v[F_CROSS][r] = skiff_handoff(0, 1, 20000 * scale, false);
 		skiff_v[F_CREATE][r] = skiff_create_join(20000 * scale);
 		skiff_v[F_YIELD][r] = skiff_yield(200000 * scale);
 	}
@@ -204,8 +248,10 @@ int main(int argc, char **argv)
 		scale = (unsigned)strtoul(argv[1], NULL, 10);
 	if (!scale)
 		scale = 1;
-	if (argc > 2 && !strcmp(argv[2], "handoff")) {
+	if (argc > 2 &&
+	    (!strcmp(argv[2], "handoff") || !strcmp(argv[2], "handoff-ww"))) {
 		handoff_only = true;
+		handoff_combined = !strcmp(argv[2], "handoff-ww");
 		if (sk_hosted_boot(&cfg, skiff_main, NULL))
 			return 1;
 		printf("skiff same-vcpu handoff: %.1f ns; per hand-off: "
@@ -217,6 +263,13 @@ int main(int argc, char **argv)
 				   handoff_stats[0].preemptions),
 		       per_handoff(handoff_stats[1].timer_arms -
 				   handoff_stats[0].timer_arms));
+		return 0;
+	}
+	if (argc > 2 && !strcmp(argv[2], "create")) {
+		create_only = true;
+		if (sk_hosted_boot(&cfg, skiff_main, NULL))
+			return 1;
+		printf("skiff create+join: %.1f ns\n", skiff_v[F_CREATE][0]);
 		return 0;
 	}
 	for (unsigned r = 0; r < BENCH_REPS; r++) {
@@ -239,6 +292,12 @@ int main(int argc, char **argv)
 	       "sk_arch_switch %.1f ns, ratio %.2f\n",
 	       s[F_SAME], bench_median(bare, BENCH_REPS),
 	       s[F_SAME] / bench_median(bare, BENCH_REPS));
+	line("same-vcpu handoff (sk_wake_and_wait)", s[F_SAME_WW],
+	     "futex same-cpu", bench_median(peer[F_SAME], BENCH_REPS));
+	printf("same-vcpu handoff (sk_wake_and_wait) vs bare switch: skiff "
+	       "%.1f ns, sk_arch_switch %.1f ns, ratio %.2f\n",
+	       s[F_SAME_WW], bench_median(bare, BENCH_REPS),
+	       s[F_SAME_WW] / bench_median(bare, BENCH_REPS));
 	line("cross-vcpu wake-to-run (one way)", s[F_CROSS], "futex cross-cpu",
 	     bench_median(peer[F_CROSS], BENCH_REPS));
 	line("create+join", s[F_CREATE], "pthread_create+join",

@@ -69,7 +69,7 @@ void sk_balance_migrate_queued(struct sk_cpu *cpu, struct sk_thread *t,
 	if (t->kind == TK_FAIR)
 		sk_fair_depart(cpu, t, sk_plat_clock_ns());
 	sk_timers_suspend(cpu, t);
-	t->cpu = target;
+	thread_cpu_set(t, target);
 	STAT_INC(cpu, migrations);
 	sk_wake_push(cpu, t, target);
 }

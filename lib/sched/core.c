@@ -70,7 +70,10 @@ static void arm_deadline(struct sk_cpu *cpu, struct sk_thread *next,
 
 	cpu->preempt_deadline = dl;
 	atomic_store_explicit(&cpu->next_look_ns, look, memory_order_relaxed);
-	sk_timer_hw_update(cpu);
+	/* NO_DEADLINE leaves the want at the earliest timer, which the
+	 * one-shot never lags (timer.c): nothing to re-arm. */
+	if (dl != NO_DEADLINE)
+		sk_timer_hw_update(cpu);
 }
 
 void sk_sched_rearm(struct sk_cpu *cpu, uint64_t now)
@@ -126,15 +129,65 @@ static void do_switch(struct sk_cpu *cpu, struct sk_thread *cur,
 	}
 }
 
-static void switch_once(struct sk_cpu *cpu, enum switch_reason why)
+/*
+ * The common sleep: exactly one other thread is runnable here, a fair one,
+ * and nothing is on its way in.  It is what the pick would choose, taking
+ * it leaves the runqueues empty (so no switch penalty, no deadline), and
+ * the accounting is one fused update.  False if the case does not apply.
+ */
+static bool sleep_to_only_rival(struct sk_cpu *cpu, struct sk_thread *cur,
+				uint64_t now)
+{
+	struct sk_pheap_node *n = cpu->fair_rq.root;
+	struct sk_thread *next;
+
+	if (cpu->nr_queued != 1 || !n || cur->kind != TK_FAIR ||
+	    sk_wake_pending(cpu))
+		return false;
+	next = SK_CONTAINER_OF(n, struct sk_thread, rq_node);
+	cpu->fair_rq.root = NULL; /* the only node: an O(1) pop */
+	next->queued = false;
+	cpu->nr_queued = 0;
+	sk_fair_switch_sleep(cpu, cur, next, now);
+	cpu->preempt_deadline = NO_DEADLINE; /* alone: see switch_to */
+	atomic_store_explicit(&cpu->next_look_ns, NO_DEADLINE,
+			      memory_order_relaxed);
+	cpu->in_sched = false;
+	do_switch(cpu, cur, next, SW_SLEEP);
+	return true;
+}
+
+/*
+ * @cur's affinity was changed from elsewhere (remote.c): if it may no
+ * longer run here, this switch sends it on instead of requeueing it.
+ * Return: how to account the switch (SW_MIGRATE, or @why unchanged).
+ */
+static enum switch_reason rehome(struct sk_cpu *cpu, struct sk_thread *cur,
+				 enum switch_reason why)
+{
+	cur->flags &= ~(unsigned)TF_REHOME;
+	if (why == SW_MIGRATE || sk_cpu_allowed(cur, cpu->id))
+		return why;
+	cur->migrate_to = sk_balance_place(&cur->affinity, cpu->id);
+	cur->flags |= TF_MIGRATE;
+	return SW_MIGRATE;
+}
+
+static void switch_once(struct sk_cpu *cpu, enum switch_reason fpu_why)
 {
 	struct sk_thread *cur = cpu->current, *next;
-	uint64_t now = sk_plat_clock_ns();
+	uint64_t now = sched_clock(cpu);
+	enum switch_reason why = fpu_why; /* how to account it */
 
 	SK_ASSERT(!cpu->in_sched, "sched: switch re-entered");
 	cpu->in_sched = true;
 	resched_clear();
 	sk_qs_note(cpu);
+	if (why == SW_SLEEP && sleep_to_only_rival(cpu, cur, now))
+		return;
+	if (SK_UNLIKELY(cur->flags & TF_REHOME) && why != SW_SLEEP &&
+	    why != SW_EXIT)
+		why = rehome(cpu, cur, why);
 	sk_fair_charge(cpu, cur, now);
 	if (why == SW_SLEEP || why == SW_EXIT || why == SW_MIGRATE)
 		sk_fair_depart(cpu, cur, now);
@@ -153,7 +206,51 @@ static void switch_once(struct sk_cpu *cpu, enum switch_reason why)
 	arm_deadline(cpu, next, now);
 	cpu->in_sched = false;
 	if (next != cur)
-		do_switch(cpu, cur, next, why);
+		do_switch(cpu, cur, next, fpu_why);
+}
+
+/*
+ * The current thread, already TS_SLEEPING, hands the CPU straight to @w,
+ * claimed (TS_WAKING) by the caller, whose home is this CPU, with nothing
+ * else runnable here (wake.c: handoff_is_direct).  What switch_once and
+ * the arrival would do, minus the runqueue round trip, the preemption
+ * test and the caller's deadline: @w is what the pick would choose.
+ * Irqs off.
+ */
+void sk_sched_switch_to(struct sk_cpu *cpu, struct sk_thread *w)
+{
+	struct sk_thread *cur = cpu->current;
+	uint64_t now = sched_clock(cpu);
+
+	SK_ASSERT(!cpu->in_sched, "sched: switch re-entered");
+	cpu->in_sched = true;
+	resched_clear();
+	sk_qs_note(cpu);
+	/* release: as in sk_wake_arrive */
+	atomic_store_explicit(&w->state, TS_RUNNING, memory_order_release);
+	sk_fair_handoff(cpu, cur, w, now);
+	/* Alone on the CPU: no deadline.  No re-arm either: the platform
+	 * one-shot is never later than the earliest timer (timer.c). */
+	cpu->preempt_deadline = NO_DEADLINE;
+	atomic_store_explicit(&cpu->next_look_ns, NO_DEADLINE,
+			      memory_order_relaxed);
+	cpu->in_sched = false;
+	do_switch(cpu, cur, w, SW_SLEEP);
+	sk_sched_switch_resumed(SW_SLEEP);
+}
+
+/* Back from a switch: a wake may have landed where nobody could act on
+ * it (in the finish of a switch, or in a queue drained on the way). */
+void sk_sched_switch_resumed(enum switch_reason why)
+{
+	for (;;) {
+		struct sk_cpu *cpu = this_cpu();
+
+		if (!resched_is_due() || preempt_count() ||
+		    cpu->current == cpu->idle)
+			return;
+		switch_once(cpu, why == SW_PREEMPT ? SW_PREEMPT : SW_CHECK);
+	}
 }
 
 /* Switch away from the current thread for @why; irqs off. */
@@ -165,15 +262,7 @@ void sk_sched_switch(struct sk_cpu *cpu, enum switch_reason why)
 			  preempt_count() == 0,
 		  "sched: voluntary switch with preemption disabled");
 	switch_once(cpu, why);
-	/* Resumed: a wake may have landed where nobody could act on it
-	 * (in the finish of a switch, or in a queue drained on the way). */
-	for (;;) {
-		cpu = this_cpu();
-		if (!resched_is_due() || preempt_count() ||
-		    cpu->current == cpu->idle)
-			return;
-		switch_once(cpu, why == SW_PREEMPT ? SW_PREEMPT : SW_CHECK);
-	}
+	sk_sched_switch_resumed(why);
 }
 
 /* Runs on the new thread right after every switch, irqs off. */
@@ -194,7 +283,7 @@ void sk_sched_thread_finish(void)
 		/* Only now is its context saved, so only now may it move. */
 		prev->flags &= ~TF_MIGRATE;
 		sk_timers_suspend(cpu, prev);
-		prev->cpu = prev->migrate_to;
+		thread_cpu_set(prev, prev->migrate_to);
 		sk_wake_push(cpu, prev, prev->migrate_to);
 	}
 }
@@ -204,7 +293,10 @@ void sk_sched_exit_hook(void *arg)
 	struct sk_cpu *cpu = this_cpu();
 
 	(void)arg;
-	if (!cpu || preempt_count() || cpu->in_sched)
+	if (!cpu)
+		return;
+	sk_eqs_exit(cpu); /* after a device handler on an idle CPU */
+	if (preempt_count() || cpu->in_sched)
 		return;
 	sk_qs_note(cpu); /* the interrupted code was preemptible */
 	if (resched_is_due() && cpu->current != cpu->idle)

@@ -51,7 +51,9 @@ static _Noreturn void idle_loop(struct sk_cpu *cpu)
 		if (!sk_wake_pending(cpu) && !resched_is_due()) {
 			atomic_store_explicit(&cpu->idle_now, 1,
 					      memory_order_relaxed);
+			sk_eqs_enter(cpu);
 			sk_plat_cpu_idle();
+			sk_eqs_exit(cpu);
 			atomic_store_explicit(&cpu->idle_now, 0,
 					      memory_order_relaxed);
 		}
@@ -71,8 +73,10 @@ static void ipi_handler(void *arg)
 	struct sk_cpu *cpu = this_cpu();
 
 	(void)arg;
+	sk_eqs_exit(cpu);
 	sk_wake_drain(cpu);
 	sk_registry_drain(cpu);
+	sk_remote_drain(cpu);
 	sk_balance_steal_serve(cpu);
 	if (preempt_count())
 		resched_set(); /* a qs kick: pass one at enable */
@@ -83,6 +87,7 @@ static void secondary_entry(unsigned id, void *arg)
 	struct sk_cpu *cpu = &sk_sched_cpus[id];
 
 	(void)arg;
+	resched_clear(); /* the platform's zero word means "due" */
 	sk_plat_cpu_local_set(cpu);
 	sk_arch_context_init_current(&cpu->idle->ctx);
 	set_current(cpu, cpu->idle);
@@ -104,7 +109,7 @@ static struct sk_thread *tcb_new(void *mem, size_t len, const char *name,
 	sk_arch_fpu_area_init(t->fpu_area);
 	sk_thread_name_set(t, name);
 	t->kind = kind;
-	t->prio = SK_THREAD_PRIO_DEFAULT;
+	atomic_init(&t->prio, SK_THREAD_PRIO_DEFAULT);
 	sk_cpuset_fill(&t->affinity);
 	atomic_init(&t->state, TS_RUNNING);
 	atomic_init(&t->jstate, JS_DETACHED);
@@ -149,7 +154,7 @@ static int threads_alloc(unsigned n)
 		if (!mem)
 			return -ENOMEM;
 		sk_sched_cpus[i].idle = tcb_new(mem, len, "idle", TK_IDLE);
-		sk_sched_cpus[i].idle->cpu = i;
+		thread_cpu_set(sk_sched_cpus[i].idle, i);
 		sk_cpuset_zero(&sk_sched_cpus[i].idle->affinity);
 		sk_cpuset_add(&sk_sched_cpus[i].idle->affinity, i);
 	}
@@ -203,6 +208,7 @@ int sk_sched_init(const struct sk_sched_mem_ops *ops)
 	sk_registry_add(&sk_sched_cpus[0], sk_sched_cpus[0].current);
 	for (unsigned i = 0; i < n; i++)
 		sk_registry_add(&sk_sched_cpus[i], sk_sched_cpus[i].idle);
+	resched_clear(); /* the platform's zero word means "due" */
 	sk_plat_cpu_local_set(&sk_sched_cpus[0]);
 	sk_plat_irq_set_handler(SK_PLAT_IRQ_TIMER, sk_timer_irq, NULL);
 	sk_plat_irq_set_handler(SK_PLAT_IRQ_IPI, ipi_handler, NULL);

@@ -119,7 +119,7 @@ static void charge_to(struct sk_cpu *cpu, struct sk_thread *t, uint64_t now)
 
 	if (t->kind == TK_FAIR && c > cpu->run_c)
 		t->rq_node.key +=
-			(uint64_t)t->prio * (TAU_NS >> 10) * (c - cpu->run_c);
+			thread_prio(t) * (TAU_NS >> 10) * (c - cpu->run_c);
 	cpu->run_c = c;
 }
 
@@ -137,7 +137,7 @@ static SK_NOINLINE void renorm_slow(struct sk_cpu *cpu, uint64_t now)
 	sk_pheap_walk(&cpu->fair_rq, UINT32_MAX, shift_key, &sh);
 	shift_key(&cur->rq_node, &sh);
 	if (k > 1 && cur->kind == TK_FAIR) /* ran through: near saturation */
-		cur->rq_node.key += (uint64_t)cur->prio * (TAU_NS >> 10) *
+		cur->rq_node.key += thread_prio(cur) * (TAU_NS >> 10) *
 					    (FX_ONE << RENORM_BITS) >>
 				    RENORM_BITS;
 	cpu->run_c = sk_fair_c(cpu, cpu->epoch_ns);
@@ -159,7 +159,12 @@ void sk_fair_charge(struct sk_cpu *cpu, struct sk_thread *t, uint64_t now)
 	 * which may precede the start of a run that began at a fresh reading
 	 * (boot, a CPU's first thread). */
 	if (now > t->run_start_ns) {
-		t->cpu_time_ns += now - t->run_start_ns;
+		uint64_t ct = atomic_load_explicit(&t->cpu_time_ns,
+						   memory_order_relaxed);
+
+		atomic_store_explicit(&t->cpu_time_ns,
+				      ct + now - t->run_start_ns,
+				      memory_order_relaxed);
 		t->run_start_ns = now;
 	}
 }
@@ -202,10 +207,55 @@ void sk_fair_arrive(struct sk_cpu *cpu, struct sk_thread *t, uint64_t now)
 	}
 	if (t->dep_cpu1)
 		depart_resolve(t);
+	if (!t->r_real) { /* nothing to decay (a new thread) */
+		t->rq_node.key = 0;
+		return;
+	}
 	/* decayed to now and scaled by c(now): r * exp((stamp - epoch)/tau) */
 	m = fx_exp((int64_t)(t->r_stamp - cpu->epoch_ns));
 	t->rq_node.key =
 		(t->r_real >> 16) * m + (((t->r_real & 0xffff) * m) >> 16);
+}
+
+/* @cur leaves to sleep (charged, keeps its key and c(now)); c(now) is
+ * cpu->run_c afterwards, ready for the next thread's start. */
+static void charge_depart(struct sk_cpu *cpu, struct sk_thread *cur,
+			  uint64_t now)
+{
+	sk_fair_charge(cpu, cur, now);
+	cur->dep_key = cur->rq_node.key;
+	cur->dep_c = cpu->run_c; /* c(now), just computed by the charge */
+	cur->dep_epoch = cpu->epoch_ns;
+	cur->dep_cpu1 = cpu->id + 1;
+	cur->r_stamp = now;
+}
+
+/*
+ * The accounting of a direct same-CPU hand-off (core.c: switch_to) in one
+ * pass: charge @cur and let it depart, let @next arrive and start it, with
+ * one c(now).  Both fair; @next comes back from a sleep on this CPU; the
+ * fair runqueue is empty (so no switch penalty).
+ */
+void sk_fair_handoff(struct sk_cpu *cpu, struct sk_thread *cur,
+		     struct sk_thread *next, uint64_t now)
+{
+	charge_depart(cpu, cur, now);
+	if (next->dep_cpu1 == cpu->id + 1 && next->dep_epoch == cpu->epoch_ns) {
+		next->rq_node.key = next->dep_key;
+		next->dep_cpu1 = 0;
+	} else {
+		sk_fair_arrive(cpu, next, now);
+	}
+	next->run_start_ns = now;
+}
+
+/* Same, for @next taken from the runqueue (already arrived), which is
+ * empty now (core.c: sleep_to_only_rival). */
+void sk_fair_switch_sleep(struct sk_cpu *cpu, struct sk_thread *cur,
+			  struct sk_thread *next, uint64_t now)
+{
+	charge_depart(cpu, cur, now);
+	next->run_start_ns = now;
 }
 
 void sk_fair_start(struct sk_cpu *cpu, struct sk_thread *t, uint64_t now)
@@ -213,12 +263,13 @@ void sk_fair_start(struct sk_cpu *cpu, struct sk_thread *t, uint64_t now)
 	cpu->run_c = sk_fair_c(cpu, now);
 	t->run_start_ns = now;
 	if (t->kind == TK_FAIR && !sk_pheap_is_empty(&cpu->fair_rq))
-		t->rq_node.key += t->prio * cpu->run_c * PENALTY_NS / 1024;
+		t->rq_node.key +=
+			thread_prio(t) * cpu->run_c * PENALTY_NS / 1024;
 }
 
 static uint64_t hysteresis(const struct sk_cpu *cpu, const struct sk_thread *t)
 {
-	return (uint64_t)t->prio * cpu->run_c * HYST_NS / 1024;
+	return thread_prio(t) * cpu->run_c * HYST_NS / 1024;
 }
 
 bool sk_fair_should_switch(struct sk_cpu *cpu, struct sk_thread *cur,
@@ -247,8 +298,11 @@ uint64_t sk_fair_deadline(struct sk_cpu *cpu, struct sk_thread *cur,
 	if (cur->rq_node.key >= target)
 		return now + SLICE_MIN_NS;
 	diff = target - cur->rq_node.key;
-	rate = (uint64_t)cur->prio * cpu->run_c; /* key units per 1024 ns */
-	dt = (diff / rate) * 1024 + ((diff % rate) * 1024) / rate;
+	rate = thread_prio(cur) * cpu->run_c; /* key units per 1024 ns */
+	if (SK_LIKELY(diff < (uint64_t)1 << 53)) /* diff * 1024 fits */
+		dt = diff * 1024 / rate;
+	else
+		dt = (diff / rate) * 1024 + ((diff % rate) * 1024) / rate;
 	if (dt < SLICE_MIN_NS)
 		dt = SLICE_MIN_NS;
 	if (dt > SLICE_MAX_NS)

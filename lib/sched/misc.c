@@ -82,7 +82,8 @@ int sk_thread_set_prio(unsigned prio)
 		return -EINVAL;
 	flags = sk_plat_irq_save();
 	sk_fair_charge(this_cpu(), this_cpu()->current, sk_plat_clock_ns());
-	this_cpu()->current->prio = prio;
+	atomic_store_explicit(&this_cpu()->current->prio, prio,
+			      memory_order_relaxed);
 	sk_plat_irq_restore(flags);
 	return 0;
 }
@@ -94,16 +95,21 @@ const char *sk_thread_name(const struct sk_thread *t)
 
 uint64_t sk_thread_cpu_time_ns(const struct sk_thread *t)
 {
-	uint64_t v = t->cpu_time_ns;
+	uint64_t v =
+		atomic_load_explicit(&t->cpu_time_ns, memory_order_relaxed);
 
-	if (t == sk_thread_current())
-		v += sk_plat_clock_ns() - t->run_start_ns;
+	if (t == sk_thread_current()) {
+		/* the start may be a switch-path estimate a little ahead */
+		uint64_t now = sk_plat_clock_ns();
+
+		v += now > t->run_start_ns ? now - t->run_start_ns : 0;
+	}
 	return v;
 }
 
 unsigned sk_thread_cpu(const struct sk_thread *t)
 {
-	return t->cpu;
+	return thread_cpu(t);
 }
 
 int sk_thread_slot_key_alloc(unsigned *key)

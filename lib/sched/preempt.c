@@ -42,9 +42,10 @@ struct sk_thread *sk_thread_current(void)
 
 void sk_sched_preempt_resched(void)
 {
-	struct sk_cpu *cpu;
+	struct sk_cpu *cpu = this_cpu();
 
-	if (!sk_plat_irq_is_enabled())
+	/* No scheduler on this CPU yet: its zero word asks for nothing. */
+	if (!cpu || !sk_plat_irq_is_enabled())
 		return;
 	sk_plat_irq_disable();
 	cpu = this_cpu();

@@ -24,6 +24,9 @@ enum { CACHE_MAX = 64, BATCH_MIN = 16 };
 
 static const uint64_t BATCH_AGE_NS = 1000000;
 
+/* qs_snap[c] of a CPU halted in idle at the snapshot: already done. */
+static const uint64_t SNAP_IDLE = UINT64_MAX;
+
 void sk_qs_note(struct sk_cpu *cpu)
 {
 	uint64_t n = atomic_load_explicit(&cpu->qs_count, memory_order_relaxed);
@@ -40,6 +43,44 @@ void sk_qs_note(struct sk_cpu *cpu)
 	 * the new count (and waits for the next one) or the reader sees the
 	 * updater's unpublish. */
 	atomic_thread_fence(memory_order_seq_cst);
+}
+
+/*
+ * Extended quiescent state, sk_cpu.eqs (sched/cpu.h):
+ *
+ *   from  to    who                                           how
+ *   even  odd   the idle loop, irqs off, right before the halt  seq_cst RMW
+ *   odd   even  the first code on that CPU after the halt     relaxed RMW +
+ *                                                              seq_cst fence
+ *
+ * Only the owner CPU writes it (irqs off, so the RMWs never race: they are
+ * RMWs only for their ordering); lib/rcu reads it with acquire.
+ */
+void sk_eqs_enter(struct sk_cpu *cpu)
+{
+	/* seq_cst: orders everything this CPU did before (its last reader
+	 * sections) before the odd value; pairs with lib/rcu's fence before
+	 * its snapshot and its acquire load of the counter. */
+	atomic_fetch_add_explicit(&cpu->eqs, 1, memory_order_seq_cst);
+}
+
+void sk_eqs_exit_slow(struct sk_cpu *cpu)
+{
+	atomic_fetch_add_explicit(&cpu->eqs, 1, memory_order_relaxed);
+	/* seq_cst: the even value is visible before this CPU's next reader
+	 * section loads anything (pairs with lib/rcu's fence before its
+	 * snapshot): either the snapshot sees it even (and waits for a
+	 * quiescent state), or the reader sees the updater's unpublish. */
+	atomic_thread_fence(memory_order_seq_cst);
+}
+
+uint64_t sk_sched_cpu_eqs_count(unsigned cpu)
+{
+	if (!sk_sched_cpus || cpu >= sk_sched_ncpus)
+		return 0;
+	/* acquire: pairs with the seq_cst increment in sk_eqs_enter */
+	return atomic_load_explicit(&sk_sched_cpus[cpu].eqs,
+				    memory_order_acquire);
 }
 
 uint64_t sk_sched_cpu_qs_count(unsigned cpu)
@@ -71,7 +112,8 @@ static bool grace_period_over(struct sk_cpu *cpu, uint64_t now)
 	     kick = !cpu->gp_kicked && now - cpu->gp_start_ns >= BATCH_AGE_NS;
 
 	for (unsigned c = 0; c < sk_sched_ncpus; c++) {
-		if (c == cpu->id || sk_sched_cpu_qs_count(c) != cpu->qs_snap[c])
+		if (c == cpu->id || cpu->qs_snap[c] == SNAP_IDLE ||
+		    sk_sched_cpu_qs_count(c) != cpu->qs_snap[c])
 			continue;
 		over = false;
 		if (kick) /* busy but not passing QS (a lone hog, no tick) */
@@ -95,9 +137,16 @@ static void start_batch(struct sk_cpu *cpu, uint64_t now)
 	atomic_thread_fence(memory_order_seq_cst);
 	for (unsigned c = 0; c < sk_sched_ncpus; c++) {
 		cpu->qs_snap[c] = sk_sched_cpu_qs_count(c);
-		if (c != cpu->id &&
-		    atomic_load_explicit(&sk_sched_cpus[c].idle_now,
-					 memory_order_relaxed))
+		if (c == cpu->id)
+			continue;
+		/* Halted in idle (EQS odd, acquire: pairs with the seq_cst
+		 * increment before the halt): in no preempt-off section now,
+		 * and it fences before entering one, so it can hold no
+		 * pointer to this batch: done, no IPI to wake it for that. */
+		if (sk_sched_cpu_eqs_count(c) & 1)
+			cpu->qs_snap[c] = SNAP_IDLE;
+		else if (atomic_load_explicit(&sk_sched_cpus[c].idle_now,
+					      memory_order_relaxed))
 			sk_plat_cpu_ipi(c);
 	}
 }

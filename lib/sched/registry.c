@@ -134,11 +134,11 @@ static void info_fill(struct sk_thread_info *ti, const struct sk_thread *t)
 		ti->name[i] = t->name[i];
 	ti->name[i] = '\0';
 	ti->state = run_state(t);
-	ti->cpu = t->cpu;
+	ti->cpu = thread_cpu(t);
 	ti->cpu_time_ns = sk_thread_cpu_time_ns(t);
 	ti->is_idle = t->kind == TK_IDLE;
 	ti->sched_class = t->kind == TK_FIFO ? SK_THREAD_FIFO : SK_THREAD_FAIR;
-	ti->prio = t->kind == TK_FIFO ? t->rt_prio : t->prio;
+	ti->prio = t->kind == TK_FIFO ? t->rt_prio : (unsigned)thread_prio(t);
 }
 
 /* Copy up to WALK_BATCH threads of @cpu with ids below *@last. */

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include <arch/context.h>
+#include <arch/cpu.h>
 #include <plat/compiler.h>
 #include <plat/cpu.h>
 #include <plat/irq.h>
@@ -57,6 +58,7 @@ enum thread_flag {
 	TF_OWN_STACK = 1 << 2, /* stack is part of mem */
 	TF_TIMERS_OFF = 1 << 3, /* timers suspended (in transit) */
 	TF_BOOT = 1 << 4, /* the boot context: mem holds only the TCB */
+	TF_REHOME = 1 << 5, /* affinity changed remotely: leave (remote.c) */
 };
 
 struct sk_thread {
@@ -64,10 +66,13 @@ struct sk_thread {
 	atomic_uint state; /* any: enum thread_wstate */
 	atomic_uint jstate; /* any: enum thread_jstate */
 	atomic_bool on_cpu; /* its CPU's current thread; that CPU writes */
-	unsigned cpu; /* home CPU; owner CPU writes, others read when told */
+	/* home CPU: written by the CPU that holds the thread (or hands it
+	 * over), read relaxed by anyone (thread_cpu) */
+	atomic_uint cpu;
 	unsigned flags; /* home CPU */
 	enum thread_kind kind;
-	unsigned prio; /* fair weight */
+	atomic_uint prio; /* fair weight: the thread itself, irqs off; any
+			     reads (thread_prio) */
 	unsigned rt_prio;
 	unsigned migrate_to;
 	bool queued; /* in a runqueue of its home CPU */
@@ -79,7 +84,8 @@ struct sk_thread {
 	uint64_t dep_c; /* at epoch dep_epoch: converted on arrival */
 	uint64_t dep_epoch;
 	unsigned dep_cpu1;
-	uint64_t cpu_time_ns; /* total CPU time */
+	/* total CPU time: the home CPU writes (irqs off), any reads */
+	atomic_uint_least64_t cpu_time_ns;
 	uint64_t run_start_ns; /* when it last started running */
 	struct sk_thread *qnext; /* incoming-queue link (wake.c) */
 	struct sk_thread *znext; /* reaper list link (reap.c) */
@@ -100,6 +106,14 @@ struct sk_thread {
 	unsigned reg_cpu; /* the CPU whose registry list holds it */
 	_Atomic(struct sk_thread *) reg_next; /* reg_cpu writes, any reads */
 	struct sk_thread *reg_prev; /* reg_cpu only */
+	/* requests from other threads (remote.c) */
+	atomic_uint req_busy; /* a requester holds the fields below */
+	atomic_uint req_done; /* the home CPU applied the request */
+	unsigned req_what;
+	unsigned req_prio;
+	struct sk_cpuset req_aff;
+	struct sk_thread *req_waiter;
+	struct sk_thread *req_next; /* in a CPU's reqs list */
 };
 
 /*
@@ -124,6 +138,11 @@ struct sk_cpu {
 	uint64_t c_now, c_epoch, c_val; /* last c() computed, for reuse */
 	uint64_t c_anchor_t, c_anchor; /* last exact c(), for interpolation */
 	uint64_t now_ns; /* latest clock reading the fair math has seen */
+	/* the switch path's clock (clock.c) */
+	uint64_t clk_tsc0, clk_ns0; /* last exact reading and its TSC */
+	uint64_t clk_mult; /* ns per TSC tick, 32.32; 0: not measured yet */
+	uint64_t clk_window; /* TSC ticks to extrapolate over */
+	uint64_t clk_cal_tsc, clk_cal_ns; /* start of the rate's span */
 	/* timers (timer.c) */
 	struct sk_pheap timers;
 	uint64_t hw_deadline; /* armed in the platform, UINT64_MAX: none */
@@ -151,10 +170,14 @@ struct sk_cpu {
 	atomic_uint_least64_t qs_count;
 	atomic_uint_least64_t next_look_ns; /* when it looks at inq anyway */
 	atomic_uint idle_now;
+	/* Extended quiescent state (reap.c: sk_eqs_enter/exit): odd while
+	 * this CPU is halted in its idle loop with no handler running. */
+	atomic_uint_least64_t eqs;
 	/* Thread registry (registry.c): list written by this CPU only, read
 	 * by walkers anywhere; @unreg is pushed by other CPUs. */
 	_Atomic(struct sk_thread *) reg_head;
 	_Atomic(struct sk_thread *) unreg;
+	_Atomic(struct sk_thread *) reqs; /* remote.c: pushed by any CPU */
 } SK_CACHE_ALIGNED;
 
 /* Never used as a deadline. */
@@ -183,22 +206,50 @@ static inline struct sk_cpu *this_cpu(void)
  * read, which any context may do for itself. */
 static inline uint64_t preempt_count(void)
 {
-	return SK_PLAT_PERCPU_READ(SK_SCHED_PCPU_PREEMPT);
+	return sk_sched_preempt_word_count(
+		SK_PLAT_PERCPU_READ(SK_SCHED_PCPU_PREEMPT));
 }
 
 static inline bool resched_is_due(void)
 {
-	return SK_PLAT_PERCPU_READ(SK_SCHED_PCPU_RESCHED) != 0;
+	return !(SK_PLAT_PERCPU_READ(SK_SCHED_PCPU_PREEMPT) &
+		 SK_SCHED_PREEMPT_NO_RESCHED);
 }
 
+/* Clear / set the inverted need-resched bit: one btr/bts %gs each, on
+ * the owner CPU with irqs off (or in its handlers), so the running
+ * thread's incq/decq never interleave with them. */
 static inline void resched_set(void)
 {
-	SK_PLAT_PERCPU_WRITE(SK_SCHED_PCPU_RESCHED, 1);
+	__asm__ __volatile__("btrq $63, %%gs:%c0"
+			     :
+			     : "i"(SK_SCHED_PCPU_PREEMPT)
+			     : "memory", "cc");
 }
 
 static inline void resched_clear(void)
 {
-	SK_PLAT_PERCPU_WRITE(SK_SCHED_PCPU_RESCHED, 0);
+	__asm__ __volatile__("btsq $63, %%gs:%c0"
+			     :
+			     : "i"(SK_SCHED_PCPU_PREEMPT)
+			     : "memory", "cc");
+}
+
+/* The fields of sk_thread that other CPUs read (the thread walk, hints):
+ * relaxed atomics, a snapshot without ordering. */
+static inline unsigned thread_cpu(const struct sk_thread *t)
+{
+	return atomic_load_explicit(&t->cpu, memory_order_relaxed);
+}
+
+static inline void thread_cpu_set(struct sk_thread *t, unsigned cpu)
+{
+	atomic_store_explicit(&t->cpu, cpu, memory_order_relaxed);
+}
+
+static inline uint64_t thread_prio(const struct sk_thread *t)
+{
+	return atomic_load_explicit(&t->prio, memory_order_relaxed);
 }
 
 /*
@@ -215,6 +266,37 @@ static inline void set_current(struct sk_cpu *cpu, struct sk_thread *t)
 	SK_PLAT_PERCPU_WRITE(SK_SCHED_PCPU_CURRENT, (uintptr_t)t);
 }
 
+void sk_eqs_exit_slow(struct sk_cpu *cpu);
+
+/*
+ * Leave the extended quiescent state (reap.c): the first thing everything
+ * that can run on @cpu after the idle halt does (timer and IPI handlers,
+ * the interrupt exit hook, the idle loop when the halt returns).  Irqs
+ * off, on @cpu.  Inline so the common case (even) is a load and a branch.
+ */
+static inline void sk_eqs_exit(struct sk_cpu *cpu)
+{
+	if (SK_UNLIKELY(atomic_load_explicit(&cpu->eqs, memory_order_relaxed) &
+			1))
+		sk_eqs_exit_slow(cpu);
+}
+
+/* clock.c: "now" for the switch path, extrapolated from the last exact
+ * platform reading with the TSC for up to a millisecond.  Irqs off. */
+uint64_t sk_sched_clock_anchor(struct sk_cpu *cpu, uint64_t tsc);
+
+static inline uint64_t sched_clock(struct sk_cpu *cpu)
+{
+	uint64_t tsc = sk_arch_rdtsc();
+	uint64_t d = tsc - cpu->clk_tsc0; /* huge if the TSC went back */
+	uint64_t now;
+
+	if (SK_UNLIKELY(d >= cpu->clk_window)) /* window 0: not measured */
+		return sk_sched_clock_anchor(cpu, tsc);
+	now = cpu->clk_ns0 + ((d * cpu->clk_mult) >> 32);
+	return now > cpu->now_ns ? now : cpu->now_ns;
+}
+
 /* core.c */
 enum switch_reason {
 	SW_SLEEP = 0, /* current is TS_SLEEPING: do not requeue */
@@ -225,6 +307,8 @@ enum switch_reason {
 	SW_CHECK = 5, /* voluntary re-evaluation (preempt_enable) */
 };
 void sk_sched_switch(struct sk_cpu *cpu, enum switch_reason why);
+void sk_sched_switch_to(struct sk_cpu *cpu, struct sk_thread *w);
+void sk_sched_switch_resumed(enum switch_reason why);
 void sk_sched_thread_finish(void);
 void sk_sched_rq_insert(struct sk_cpu *cpu, struct sk_thread *t);
 void sk_sched_rq_remove(struct sk_cpu *cpu, struct sk_thread *t);
@@ -247,6 +331,10 @@ bool sk_fair_should_switch(struct sk_cpu *cpu, struct sk_thread *cur,
 uint64_t sk_fair_deadline(struct sk_cpu *cpu, struct sk_thread *cur,
 			  struct sk_thread *best, uint64_t now);
 void sk_fair_start(struct sk_cpu *cpu, struct sk_thread *t, uint64_t now);
+void sk_fair_handoff(struct sk_cpu *cpu, struct sk_thread *cur,
+		     struct sk_thread *next, uint64_t now);
+void sk_fair_switch_sleep(struct sk_cpu *cpu, struct sk_thread *cur,
+			  struct sk_thread *next, uint64_t now);
 void sk_fair_yield(struct sk_cpu *cpu, struct sk_thread *t);
 
 /* wake.c */
@@ -277,12 +365,16 @@ void sk_reap_advance(struct sk_cpu *cpu);
 void sk_reap_collect(void);
 struct sk_thread *sk_reap_cache_get(void);
 void sk_qs_note(struct sk_cpu *cpu);
+void sk_eqs_enter(struct sk_cpu *cpu);
 bool sk_reap_is_pending(const struct sk_cpu *cpu);
 
 /* registry.c */
 void sk_registry_add(struct sk_cpu *cpu, struct sk_thread *t);
 void sk_registry_release(struct sk_cpu *cpu, struct sk_thread *t);
 void sk_registry_drain(struct sk_cpu *cpu);
+
+/* remote.c */
+void sk_remote_drain(struct sk_cpu *cpu);
 
 /* thread.c */
 void sk_thread_released(struct sk_thread *t);

@@ -128,7 +128,7 @@ static void thread_setup(struct sk_thread *t, const struct sk_thread_attr *a)
 	if (a->name)
 		sk_thread_name_set(t, a->name);
 	t->kind = a->sched_class == SK_THREAD_FIFO ? TK_FIFO : TK_FAIR;
-	t->prio = a->prio ? a->prio : SK_THREAD_PRIO_DEFAULT;
+	atomic_init(&t->prio, a->prio ? a->prio : SK_THREAD_PRIO_DEFAULT);
 	t->rt_prio = a->rt_prio;
 	if (a->affinity)
 		t->affinity = *a->affinity;
@@ -137,7 +137,9 @@ static void thread_setup(struct sk_thread *t, const struct sk_thread_attr *a)
 	atomic_init(&t->state, TS_RUNNING);
 	atomic_init(&t->jstate, (a->flags & SK_THREAD_DETACHED) ? JS_DETACHED
 								: JS_JOINABLE);
-	t->r_stamp = sk_plat_clock_ns();
+	/* r = 0: its key is 0 on whatever CPU it arrives, whenever
+	 * (fair.c: sk_fair_arrive), so no stamp and no clock read */
+	t->r_stamp = 0;
 }
 
 /* Put a new thread on the CPU the balancer picks. */
@@ -148,9 +150,9 @@ static void thread_launch(struct sk_thread *t)
 	unsigned target = sk_balance_place(&t->affinity, cpu->id);
 
 	sk_registry_add(cpu, t);
-	t->cpu = target;
-	if (target == cpu->id)
-		sk_wake_arrive(cpu, t, sk_plat_clock_ns());
+	thread_cpu_set(t, target);
+	if (target == cpu->id) /* no clock read: as a same-CPU wake */
+		sk_wake_arrive(cpu, t, cpu->now_ns);
 	else
 		sk_wake_push(cpu, t, target);
 	sk_plat_irq_restore(flags);

@@ -168,6 +168,9 @@ bool sk_wake_pending(struct sk_cpu *cpu)
 {
 	unsigned words = (sk_sched_ncpus + 63) / 64;
 
+	if (SK_LIKELY(sk_sched_ncpus <= 64))
+		return atomic_load_explicit(&cpu->inq_mask[0],
+					    memory_order_relaxed) != 0;
 	for (unsigned w = 0; w < words; w++)
 		if (atomic_load_explicit(&cpu->inq_mask[w],
 					 memory_order_relaxed))
@@ -229,15 +232,35 @@ void sk_wake_drain(struct sk_cpu *cpu)
 		wake_drain_slow(cpu);
 }
 
+/* @t's affinity excludes @cpu (changed while it was away, remote.c):
+ * send it on to an allowed CPU instead of queueing it here. */
+static SK_NOINLINE void rehome_forward(struct sk_cpu *cpu, struct sk_thread *t)
+{
+	unsigned target = sk_balance_place(&t->affinity, cpu->id);
+
+	if (!(t->flags & TF_TIMERS_OFF))
+		sk_timers_suspend(cpu, t);
+	thread_cpu_set(t, target);
+	STAT_INC(cpu, migrations);
+	sk_wake_push(cpu, t, target);
+}
+
 /* @t becomes runnable on @cpu, its home, with irqs off. */
 void sk_wake_arrive(struct sk_cpu *cpu, struct sk_thread *t, uint64_t now)
 {
 	struct sk_thread *cur = cpu->current;
 
-	t->cpu = cpu->id;
+	thread_cpu_set(t, cpu->id);
 	if (atomic_load_explicit(&t->state, memory_order_relaxed) == TS_WAKING)
 		atomic_store_explicit(&t->state, TS_RUNNING,
 				      memory_order_release);
+	if (SK_UNLIKELY(t->flags & TF_REHOME) && t != cur) {
+		t->flags &= ~(unsigned)TF_REHOME;
+		if (!sk_cpu_allowed(t, cpu->id)) {
+			rehome_forward(cpu, t);
+			return;
+		}
+	}
 	if (t->flags & TF_TIMERS_OFF)
 		sk_timers_resume(cpu, t);
 	if (t->kind == TK_FAIR)
@@ -252,12 +275,9 @@ void sk_wake_arrive(struct sk_cpu *cpu, struct sk_thread *t, uint64_t now)
 		sk_sched_rearm(cpu, now); /* a new first rival: new deadline */
 }
 
-static void wake_sleeper(struct sk_thread *t)
+/* @t (claimed: WAKING) goes to its home CPU's runqueue.  Irqs off. */
+static void wake_claimed(struct sk_cpu *cpu, struct sk_thread *t)
 {
-	bool on = sk_plat_irq_is_enabled();
-	sk_plat_irq_flags flags = sk_plat_irq_save();
-	struct sk_cpu *cpu = this_cpu();
-
 	/*
 	 * Same CPU: no clock read.  The fair math's latest reading is old by
 	 * however long the waker has run since its CPU last passed through
@@ -267,18 +287,40 @@ static void wake_sleeper(struct sk_thread *t)
 	 * most an early timer interrupt.  The common waker goes to sleep
 	 * right after, and its switch reads the clock anyway.
 	 */
-	if (t->cpu == cpu->id)
+	unsigned home = thread_cpu(t);
+
+	if (home == cpu->id)
 		sk_wake_arrive(cpu, t, cpu->now_ns);
 	else
-		sk_wake_push(cpu, t, t->cpu);
-	/* A thread-context waker on this CPU switches now if it must. */
+		sk_wake_push(cpu, t, home);
+}
+
+/* A thread-context caller with irqs on (in @flags) switches now if a
+ * wake made that due; then restores @flags. */
+static void resched_and_restore(struct sk_cpu *cpu, sk_plat_irq_flags flags,
+				bool on)
+{
 	if (on && resched_is_due() && !preempt_count() &&
 	    cpu->current != cpu->idle)
 		sk_sched_switch(cpu, SW_CHECK);
 	sk_plat_irq_restore(flags);
 }
 
-void sk_thread_wake(struct sk_thread *t)
+static void wake_sleeper(struct sk_thread *t)
+{
+	bool on = sk_plat_irq_is_enabled();
+	sk_plat_irq_flags flags = sk_plat_irq_save();
+	struct sk_cpu *cpu = this_cpu();
+
+	wake_claimed(cpu, t);
+	resched_and_restore(cpu, flags, on);
+}
+
+/*
+ * The wake half of sk_thread_wake: true if the caller claimed @t from
+ * SLEEPING (it must then queue it); a WAITING @t is just set RUNNING.
+ */
+static bool wake_claim(struct sk_thread *t)
 {
 	unsigned s;
 
@@ -290,18 +332,71 @@ void sk_thread_wake(struct sk_thread *t)
 			if (atomic_compare_exchange_weak_explicit(
 				    &t->state, &s, TS_RUNNING,
 				    memory_order_relaxed, memory_order_relaxed))
-				return;
+				return false;
 		} else if (s == TS_SLEEPING) {
 			/* acquire: pairs with the sleeper's acq_rel CAS */
 			if (atomic_compare_exchange_weak_explicit(
 				    &t->state, &s, TS_WAKING,
-				    memory_order_acquire,
-				    memory_order_relaxed)) {
-				wake_sleeper(t);
-				return;
-			}
+				    memory_order_acquire, memory_order_relaxed))
+				return true;
 		} else {
-			return;
+			return false;
 		}
 	}
+}
+
+void sk_thread_wake(struct sk_thread *t)
+{
+	if (wake_claim(t))
+		wake_sleeper(t);
+}
+
+/*
+ * Whether the caller may switch straight to @w, just claimed on this CPU:
+ * nothing else runnable or on its way here (so @w is what the pick would
+ * choose), both fair, @w's timers are in this CPU's set and it may still
+ * run here (no affinity change pending, remote.c).
+ */
+static bool handoff_is_direct(struct sk_cpu *cpu, struct sk_thread *self,
+			      struct sk_thread *w)
+{
+	return thread_cpu(w) == cpu->id && !cpu->nr_queued && !cpu->in_sched &&
+	       w->kind == TK_FAIR && self->kind == TK_FAIR &&
+	       !(w->flags & (TF_TIMERS_OFF | TF_REHOME)) &&
+	       !sk_wake_pending(cpu);
+}
+
+void sk_wake_and_wait(struct sk_thread *w)
+{
+	bool on = sk_plat_irq_is_enabled();
+	sk_plat_irq_flags flags;
+	struct sk_cpu *cpu;
+	struct sk_thread *self;
+	unsigned expect = TS_WAITING;
+
+	SK_ASSERT(preempt_count() == 1,
+		  "sched: sk_wake_and_wait with preemption disabled other "
+		  "than once by the caller: sleeping in a preempt-off or RCU "
+		  "read-side section");
+	flags = sk_plat_irq_save();
+	/* Irqs off: dropping the caller's count cannot switch here; a
+	 * reschedule that is due is served by the switch or the check
+	 * below. */
+	SK_PLAT_PERCPU_DEC(SK_SCHED_PCPU_PREEMPT);
+	cpu = this_cpu();
+	self = cpu->current;
+	if (!wake_claim(w)) {
+		(void)sleep_locked(cpu, NO_DEADLINE);
+	} else if (!handoff_is_direct(cpu, self, w)) {
+		wake_claimed(cpu, w);
+		(void)sleep_locked(cpu, NO_DEADLINE);
+	} else if (atomic_compare_exchange_strong_explicit(
+			   &self->state, &expect, TS_SLEEPING,
+			   /* acq_rel: as in sleep_locked */
+			   memory_order_acq_rel, memory_order_relaxed)) {
+		sk_sched_switch_to(cpu, w);
+	} else { /* woken since sk_wait_prepare: @w queues, we stay */
+		wake_claimed(cpu, w);
+	}
+	resched_and_restore(this_cpu(), flags, on);
 }

@@ -18,7 +18,15 @@
 #include <plat/time.h>
 #include <sched/wait.h>
 
-enum { OP_YIELD, OP_SLEEP0, OP_WAIT, OP_WAIT_PAST, OP_AFFINITY, OP_NONE };
+enum {
+	OP_YIELD,
+	OP_SLEEP0,
+	OP_WAIT,
+	OP_WAIT_PAST,
+	OP_AFFINITY,
+	OP_WAKE_AND_WAIT,
+	OP_NONE
+};
 
 static char out[4096];
 
@@ -41,6 +49,11 @@ static void child_run(int op)
 	case OP_WAIT_PAST:
 		sk_wait_prepare();
 		(void)sk_wait_until(1);
+		break;
+	case OP_WAKE_AND_WAIT: /* count 2: one more than the call undoes */
+		sk_wait_prepare();
+		sk_preempt_disable();
+		sk_wake_and_wait(sk_thread_current());
 		break;
 	case OP_AFFINITY:
 		sk_cpuset_zero(&set);
@@ -114,6 +127,13 @@ static void test_assert_affinity_preempt_off_panics(void **state)
 	assert_panicked(run_child(OP_AFFINITY));
 }
 
+static void test_assert_wake_and_wait_preempt_off_twice_panics(void **state)
+{
+	(void)state;
+	assert_panicked(run_child(OP_WAKE_AND_WAIT));
+	assert_non_null(strstr(out, "sk_wake_and_wait"));
+}
+
 static void test_assert_no_op_child_exits_cleanly(void **state)
 {
 	int status;
@@ -133,6 +153,7 @@ int main(void)
 		st_test(test_assert_sleep_preempt_off_panics),
 		st_test(test_assert_wait_preempt_off_panics),
 		st_test(test_assert_affinity_preempt_off_panics),
+		st_test(test_assert_wake_and_wait_preempt_off_twice_panics),
 	};
 
 	return st_main("sched_assert", tests, sizeof(tests) / sizeof(tests[0]));

@@ -16,6 +16,7 @@
 enum { PAIRS = 100000 * STRESS_SCALE };
 
 struct pingpong {
+	bool combined; /* hand over with sk_wake_and_wait */
 	atomic_uint turn; /* whose move: 0 or 1 */
 	struct sk_thread *t[2];
 	atomic_uint ready;
@@ -24,8 +25,37 @@ struct pingpong {
 	unsigned cpu[2];
 };
 
+/* One move through sk_wake_and_wait: hand over, then wait for the turn. */
+static void pp_side_combined(struct pingpong *pp, unsigned me)
+{
+	for (unsigned i = 0; i < pp->rounds; i++) {
+		sk_wait_prepare();
+		while (atomic_load_explicit(&pp->turn, memory_order_acquire) !=
+		       me) {
+			sk_wait();
+			sk_wait_prepare();
+		}
+		if (st_cpu() != pp->cpu[me])
+			pp->wrong_cpu++;
+		sk_preempt_disable(); /* the peer may exit once it sees turn */
+		atomic_store_explicit(&pp->turn, !me, memory_order_release);
+		if (i + 1 == pp->rounds && me == 1) { /* last move: no wait */
+			sk_wait_finish();
+			sk_thread_wake(pp->t[!me]);
+			sk_preempt_enable();
+			return;
+		}
+		sk_wake_and_wait(pp->t[!me]);
+	}
+	sk_wait_finish();
+}
+
 static void pp_side(struct pingpong *pp, unsigned me)
 {
+	if (pp->combined) {
+		pp_side_combined(pp, me);
+		return;
+	}
 	for (unsigned i = 0; i < pp->rounds; i++) {
 		sk_wait_prepare();
 		while (atomic_load_explicit(&pp->turn, memory_order_acquire) !=
@@ -61,9 +91,12 @@ static void pp_b(void *arg)
 	pp_side(pp, 1);
 }
 
-static void run_pingpong(unsigned cpu_a, unsigned cpu_b, unsigned rounds)
+static void run_pingpong(unsigned cpu_a, unsigned cpu_b, unsigned rounds,
+			 bool combined)
 {
-	struct pingpong pp = { .rounds = rounds, .cpu = { cpu_a, cpu_b } };
+	struct pingpong pp = { .rounds = rounds,
+			       .cpu = { cpu_a, cpu_b },
+			       .combined = combined };
 	struct sk_cpuset sa, sb;
 	struct sk_thread_attr aa = st_pinned(cpu_a, &sa);
 	struct sk_thread_attr ab = st_pinned(cpu_b, &sb);
@@ -80,13 +113,105 @@ static void run_pingpong(unsigned cpu_a, unsigned cpu_b, unsigned rounds)
 static void test_wake_cross_vcpu_pingpong_never_lost(void **state)
 {
 	(void)state;
-	run_pingpong(0, 1, PAIRS);
+	run_pingpong(0, 1, PAIRS, false);
 }
 
 static void test_wake_same_vcpu_pingpong_never_lost(void **state)
 {
 	(void)state;
-	run_pingpong(1, 1, PAIRS);
+	run_pingpong(1, 1, PAIRS, false);
+}
+
+/* sk_wake_and_wait: the direct switch (same vCPU, nothing else runnable)
+ * and the general path (across vCPUs) lose no wake-up either. */
+static void test_wake_and_wait_same_vcpu_pingpong_never_lost(void **state)
+{
+	(void)state;
+	run_pingpong(1, 1, PAIRS, true);
+}
+
+static void test_wake_and_wait_cross_vcpu_pingpong_never_lost(void **state)
+{
+	(void)state;
+	run_pingpong(0, 1, PAIRS / 4, true);
+}
+
+struct crowd {
+	atomic_uint stop;
+	atomic_uint ran;
+};
+
+/* Shares vCPU 1 with a ping-pong: runnable (yielding) until stopped. */
+static void crowd_yielder(void *arg)
+{
+	struct crowd *c = arg;
+
+	while (!atomic_load_explicit(&c->stop, memory_order_acquire)) {
+		atomic_fetch_add_explicit(&c->ran, 1, memory_order_relaxed);
+		sk_thread_yield();
+	}
+}
+
+/* With a third thread runnable on the vCPU the hand-off takes the
+ * general path (runqueue, pick): still no lost wake-up, and the third
+ * thread is not starved by the direct switches. */
+static void test_wake_and_wait_crowded_vcpu_never_lost(void **state)
+{
+	struct crowd c = { 0 };
+	struct sk_cpuset set;
+	struct sk_thread_attr a = st_pinned(1, &set);
+	struct sk_thread *y;
+
+	(void)state;
+	y = st_spawn(&a, crowd_yielder, &c);
+	run_pingpong(1, 1, PAIRS / 4, true);
+	atomic_store_explicit(&c.stop, 1, memory_order_release);
+	assert_int_equal(sk_thread_join(y), 0);
+	assert_true(atomic_load(&c.ran) > 0);
+}
+
+struct woken_peer {
+	atomic_uint go;
+	atomic_uint ran;
+	atomic_uint asleep;
+};
+
+static void woken_peer_fn(void *arg)
+{
+	struct woken_peer *w = arg;
+
+	sk_wait_prepare();
+	atomic_store_explicit(&w->asleep, 1, memory_order_release);
+	while (!atomic_load_explicit(&w->go, memory_order_acquire)) {
+		sk_wait();
+		sk_wait_prepare();
+	}
+	sk_wait_finish();
+	atomic_store_explicit(&w->ran, 1, memory_order_release);
+}
+
+/* A caller woken since its sk_wait_prepare does not sleep in
+ * sk_wake_and_wait, and still wakes the peer, on either vCPU. */
+static void test_wake_and_wait_woken_caller_returns_peer_runs(void **state)
+{
+	(void)state;
+	for (unsigned cpu = 0; cpu < 2; cpu++) {
+		struct woken_peer w = { 0 };
+		struct sk_cpuset set;
+		struct sk_thread_attr a = st_pinned(cpu, &set);
+		struct sk_thread *t = st_spawn(&a, woken_peer_fn, &w);
+
+		while (!atomic_load_explicit(&w.asleep, memory_order_acquire))
+			sk_thread_yield();
+		sk_wait_prepare();
+		sk_thread_wake(sk_thread_current()); /* before the sleep */
+		sk_preempt_disable();
+		atomic_store_explicit(&w.go, 1, memory_order_release);
+		sk_wake_and_wait(t); /* returns: we were woken */
+		assert_true(sk_preempt_is_enabled());
+		assert_int_equal(sk_thread_join(t), 0);
+		assert_int_equal(atomic_load(&w.ran), 1);
+	}
 }
 
 static void test_wake_before_sleep_is_kept(void **state)
@@ -221,6 +346,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		st_test(test_wake_cross_vcpu_pingpong_never_lost),
 		st_test(test_wake_same_vcpu_pingpong_never_lost),
+		st_test(test_wake_and_wait_same_vcpu_pingpong_never_lost),
+		st_test(test_wake_and_wait_cross_vcpu_pingpong_never_lost),
+		st_test(test_wake_and_wait_crowded_vcpu_never_lost),
+		st_test(test_wake_and_wait_woken_caller_returns_peer_runs),
 		st_test(test_wake_before_sleep_is_kept),
 		st_test(test_wake_is_running_self_true),
 		st_test(test_wake_is_running_spinner_true_queued_false),

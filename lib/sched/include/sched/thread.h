@@ -132,11 +132,7 @@ int sk_thread_join(struct sk_thread *t);
  */
 int sk_thread_detach(struct sk_thread *t);
 
-/*
- * sk_thread_yield - let other runnable threads of the same class run.
- * Context: thread.
- */
-void sk_thread_yield(void);
+/* sk_thread_yield: declared in sched/wait.h (included above). */
 
 /*
  * sk_thread_sleep_until - sleep until the clock reaches @deadline_ns
@@ -154,6 +150,20 @@ void sk_thread_sleep_for(uint64_t ns);
  */
 int sk_thread_set_affinity(const struct sk_cpuset *set);
 
+/*
+ * sk_thread_set_affinity_of - restrict thread @t to @set.  For @t the
+ * caller this is sk_thread_set_affinity().  Otherwise @t's CPU applies it
+ * (an IPI) and the call returns once it has: a queued @t has moved by
+ * then, a running one moves at its next switch (the request asks for one
+ * at once), a sleeping one moves when it is woken and wakes on a CPU of
+ * @set.  A pinned thread never moves otherwise.
+ * Return: 0; -EINVAL if @t is NULL or an idle thread, or @set holds no CPU
+ *         of this machine; -EBUSY while another change of @t is under way.
+ * Context: thread, preemption enabled; blocks.  @t must stay allocated
+ * for the call (not joined or released meanwhile).
+ */
+int sk_thread_set_affinity_of(struct sk_thread *t, const struct sk_cpuset *set);
+
 /* sk_thread_affinity_get - copy @t's affinity into @out.  Context: any. */
 void sk_thread_affinity_get(const struct sk_thread *t, struct sk_cpuset *out);
 
@@ -163,6 +173,16 @@ void sk_thread_affinity_get(const struct sk_thread *t, struct sk_cpuset *out);
  * Context: thread.
  */
 int sk_thread_set_prio(unsigned prio);
+
+/*
+ * sk_thread_set_prio_of - change thread @t's fair weight (for the caller,
+ * sk_thread_set_prio()).  Applied by @t's CPU before this returns; @t's
+ * run time so far is charged at the old weight.
+ * Return: 0; -EINVAL if @t is NULL or an idle thread or @prio out of
+ *         range; -EBUSY while another change of @t is under way.
+ * Context: thread, preemption enabled; blocks.  @t as above.
+ */
+int sk_thread_set_prio_of(struct sk_thread *t, unsigned prio);
 
 /* sk_thread_name - @t's name ("" if none).  Context: any. */
 const char *sk_thread_name(const struct sk_thread *t);

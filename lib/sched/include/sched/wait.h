@@ -105,4 +105,34 @@ void sk_wait_finish(void);
  */
 void sk_thread_wake(struct sk_thread *t);
 
+/*
+ * sk_wake_and_wait - sk_thread_wake(@w) then sk_wait(), in one call, for
+ * the hand-off "make @w's condition true, wake it, wait for my own":
+ *
+ *     sk_wait_prepare();                 // as for sk_wait()
+ *     sk_preempt_disable();              // keeps @w allocated (see
+ *     make @w's condition true;          //   sk_thread_wake)
+ *     sk_wake_and_wait(w);               // enables preemption again
+ *     then re-test the caller's own condition, as after sk_wait()
+ *
+ * When @w sleeps on the caller's CPU and nothing else is runnable there,
+ * the caller switches straight to @w: no runqueue round trip, no
+ * preemption test, no deadline for a thread that is leaving.  Otherwise
+ * it is exactly the pair.  Wakes are never lost: @w is woken if it was
+ * waiting; the caller sleeps unless woken since sk_wait_prepare().
+ * Ordering: as sk_thread_wake, then as sk_wait.
+ * Context: thread, after sk_wait_prepare(), with preemption disabled by
+ * exactly one sk_preempt_disable(), which this call undoes (irqs on);
+ * may block.
+ */
+void sk_wake_and_wait(struct sk_thread *w);
+
+/*
+ * sk_thread_yield - let other runnable threads of the same class run.
+ * (Also declared here so that code using only the wait/wake interface,
+ * lib/sync, need not include sched/thread.h.)
+ * Context: thread, preemption enabled.
+ */
+void sk_thread_yield(void);
+
 #endif
