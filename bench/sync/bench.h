@@ -14,6 +14,8 @@ struct bench_side {
 	/* Run fn(args[i]) on @n new threads (n <= 64) and join them. */
 	void (*run)(unsigned n, bench_fn fn, void **args);
 	void (*yield)(void);
+	/* The CPU the caller runs on now (a sample, for placement counts). */
+	unsigned (*cpu)(void);
 };
 
 /* The peer: Linux threads. */

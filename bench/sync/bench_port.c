@@ -10,7 +10,7 @@
 
 #include "bench.h"
 
-enum { REPS = 5 };
+enum { REPS = 7 };
 
 int main(int argc, char **argv)
 {

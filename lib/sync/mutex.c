@@ -16,7 +16,6 @@
 #include <plat/cpu.h>
 #include <plat/time.h>
 #include <sched/preempt.h>
-#include <sched/thread.h>
 #include <sched/wait.h>
 #include <sync/mutex.h>
 

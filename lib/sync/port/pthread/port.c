@@ -33,7 +33,6 @@
 #include <plat/cpu.h>
 #include <plat/time.h>
 #include <sched/preempt.h>
-#include <sched/thread.h>
 #include <sched/wait.h>
 
 enum { RUNNING = 0, WAITING = 1, WOKEN = 2 };
