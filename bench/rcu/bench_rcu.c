@@ -31,6 +31,9 @@ enum {
 	REPS = 7,
 	READ_N_FULL = 20000000,
 	SYNC_N = 101,
+	/* between two synchronizes: spreads the samples over about 100 ms of
+	 * host scheduling, so p10/p90 show whether the reader's thread ran */
+	SYNC_GAP_US = 1000,
 	CB_N = 200000,
 	CB_REPS = 5,
 	READERS_MAX = 64,
@@ -118,6 +121,7 @@ struct peer_reader {
 	void (*unreg)(void);
 	void (*until)(const _Atomic int *, struct peer_obj *_Atomic *);
 	_Atomic int *stop;
+	atomic_uint *started;
 };
 
 static void *peer_reader_main(void *p)
@@ -125,6 +129,7 @@ static void *peer_reader_main(void *p)
 	struct peer_reader *r = p;
 
 	r->reg();
+	atomic_fetch_add_explicit(r->started, 1, memory_order_relaxed);
 	r->until(r->stop, &gp_obj);
 	r->unreg();
 	return NULL;
@@ -138,18 +143,23 @@ static double peer_sync_us(struct peer_reader r, void (*sync)(void), unsigned n,
 
 	pthread_t t[READERS_MAX];
 	_Atomic int stop = 0;
+	atomic_uint started = 0;
 	double v[SYNC_N];
 
 	r.stop = &stop;
+	r.started = &started;
 	for (unsigned i = 0; i < n; i++)
 		if (pthread_create(&t[i], NULL, peer_reader_main, &r))
 			abort();
+	while (atomic_load(&started) < n)
+		usleep(1000);
 	usleep(10000);
 	for (unsigned i = 0; i < SYNC_N; i++) {
 		uint64_t t0 = now_ns();
 
 		sync();
 		v[i] = (double)(now_ns() - t0) / 1000.0;
+		usleep(SYNC_GAP_US);
 	}
 	atomic_store(&stop, 1);
 	for (unsigned i = 0; i < n; i++)
@@ -176,6 +186,7 @@ static double peer_call_rcu_ns(void)
 
 static struct {
 	double read_ns, sync_us, exp_us, idle_sync_us, cb_ns;
+	struct sk_rcu_stats cb_st; /* the call_rcu figure's rounds */
 	struct spread sync_sp, exp_sp, idle_sp;
 } sk;
 
@@ -225,10 +236,12 @@ static double skiff_read_ns(void)
 }
 
 static atomic_int sk_stop;
+static atomic_uint sk_started; /* readers that have run */
 
 static void skiff_reader(void *arg)
 {
 	(void)arg;
+	atomic_fetch_add_explicit(&sk_started, 1, memory_order_relaxed);
 	while (!atomic_load_explicit(&sk_stop, memory_order_relaxed))
 		sink = skiff_read_loop(64);
 }
@@ -242,6 +255,7 @@ static double skiff_sync_us(void (*sync)(void), struct spread *sp)
 
 		sync();
 		v[i] = (double)(sk_plat_clock_ns() - t0) / 1000.0;
+		sk_thread_sleep_for(SYNC_GAP_US * 1000);
 	}
 	sk_preempt_disable(); /* qsort is libc */
 	double m = median(v, SYNC_N);
@@ -264,6 +278,11 @@ static void skiff_syncs(void)
 		if (sk_thread_create(&t[i], &attr, skiff_reader, NULL))
 			sk_plat_shutdown(2);
 	}
+	/* On a loaded host a vCPU may wait milliseconds to run: measure
+	 * only once every reader has started (then it keeps its vCPU busy) */
+	while (atomic_load_explicit(&sk_started, memory_order_relaxed) <
+	       nreaders)
+		sk_thread_sleep_for(1000000);
 	sk_thread_sleep_for(10000000);
 	sk.sync_us = skiff_sync_us(sk_synchronize_rcu, &sk.sync_sp);
 	sk.exp_us = skiff_sync_us(sk_synchronize_rcu_expedited, &sk.exp_sp);
@@ -305,6 +324,21 @@ static double skiff_call_rcu_ns(void)
 	return m;
 }
 
+/* The call_rcu figure, and what its rounds cost in grace periods. */
+static void skiff_call_rcu_figure(void)
+{
+	struct sk_rcu_stats a, *b = &sk.cb_st;
+
+	sk_rcu_stats_get(&a);
+	sk.cb_ns = skiff_call_rcu_ns();
+	sk_rcu_stats_get(b);
+	b->gps -= a.gps;
+	b->cb_batches -= a.cb_batches;
+	b->throttled -= a.throttled;
+	b->kicks -= a.kicks;
+	b->barriers -= a.barriers;
+}
+
 static void skiff_main(void *arg)
 {
 	static const struct sk_sched_mem_ops ops = {
@@ -321,7 +355,7 @@ static void skiff_main(void *arg)
 	sk_thread_set_affinity(&cpu0);
 	sk.read_ns = skiff_read_ns();
 	skiff_syncs();
-	sk.cb_ns = skiff_call_rcu_ns();
+	skiff_call_rcu_figure();
 	sk_plat_shutdown(0);
 }
 
@@ -347,9 +381,9 @@ static struct {
 static void peers_run(void)
 {
 	struct peer_reader memb = { peer_memb_register, peer_memb_unregister,
-				    peer_memb_reader_until, NULL };
+				    peer_memb_reader_until, NULL, NULL };
 	struct peer_reader qsbr = { peer_qsbr_register, peer_qsbr_unregister,
-				    peer_qsbr_reader_until, NULL };
+				    peer_qsbr_reader_until, NULL, NULL };
 
 	peer_memb_register();
 	pr.memb_read = peer_read_ns(peer_memb_read_loop);
@@ -396,6 +430,13 @@ static void results_print(void)
 	print_spread("synchronize_rcu, other CPUs idle", "skiff", sk.idle_sp);
 	print_spread("synchronize_rcu, other CPUs idle", "urcu-memb",
 		     pr.memb_idle_sp);
+	printf("# call_rcu: skiff %llu rounds, %llu grace periods, %llu "
+	       "CPU barriers, %llu kicks, %llu throttled pushes\n",
+	       (unsigned long long)sk.cb_st.cb_batches,
+	       (unsigned long long)sk.cb_st.gps,
+	       (unsigned long long)sk.cb_st.barriers,
+	       (unsigned long long)sk.cb_st.kicks,
+	       (unsigned long long)sk.cb_st.throttled);
 }
 
 int main(void)

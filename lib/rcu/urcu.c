@@ -176,4 +176,5 @@ void sk_rcu_be_stats(struct sk_rcu_stats *out)
 	out->gps = atomic_load_explicit(&gps, memory_order_relaxed);
 	out->expedited = atomic_load_explicit(&expedited, memory_order_relaxed);
 	out->kicks = 0;
+	out->barriers = 0;
 }

@@ -57,8 +57,10 @@ int sk_rcu_init(void);
  * Context: the thread that called sk_rcu_read_lock().
  *
  * sk_rcu_read_is_held - whether the caller may be inside a read-side
- * critical section (native: preemption or irqs disabled, which protects
- * the same way).  For assertions.
+ * critical section (native: preemption or irqs disabled).  For
+ * assertions only: a section that reads RCU data must be opened with
+ * sk_rcu_read_lock(); disabling irqs alone does not hold off grace
+ * periods (they may end on a CPU whose preemption count is zero).
  * Context: any.
  *
  * On the native backend the three are inline: the read side is the
@@ -130,6 +132,7 @@ struct sk_rcu_stats {
 	uint64_t gps; /* normal grace periods completed */
 	uint64_t expedited; /* expedited grace periods completed */
 	uint64_t kicks; /* quiescent-state IPIs sent (native) */
+	uint64_t barriers; /* grace periods that used a CPU barrier (native) */
 	uint64_t cbs_queued; /* sk_call_rcu() calls */
 	uint64_t cbs_invoked; /* callbacks run */
 	uint64_t cb_batches; /* callback-thread rounds with callbacks */
