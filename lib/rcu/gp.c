@@ -5,9 +5,9 @@
  * period snapshots every other CPU's counter and waits until each CPU is
  * done: its counter has moved, or it is halted in idle (its extended-
  * quiescent-state counter is odd), or, after a full barrier on every CPU
- * (the proposed platform call sk_plat_cpu_barrier_all), its preemption
- * count is zero.  The caller's own CPU is quiescent (it runs the caller,
- * which is preemptible).
+ * (sk_plat_cpu_barrier_all, plat/cpu.h; hosted has it, kvm and xen answer
+ * -ENOSYS), its preemption count is zero.  The caller's own CPU is
+ * quiescent (it runs the caller, which is preemptible).
  *
  * Without the CPU barrier, CPUs that lag are kicked with
  * sk_sched_cpu_qs_kick (an IPI): after a short adaptive hold-off (1 to
@@ -62,18 +62,17 @@ enum gp_mode { GP_NORMAL = 0, GP_EXPEDITED = 1 };
  * The CPU barrier is not used under ThreadSanitizer: TSan sees neither the
  * barrier nor the inline %gs count updates, so it would report every free
  * after such a grace period as a race.  The counters give it the
- * release/acquire edges it understands.
+ * release/acquire edges it understands.  SK_RCU_NO_CPU_BARRIER builds the
+ * kick-only grace periods of platforms without the barrier (kvm, xen) on
+ * any platform, for lib/rcu's tests and bench_rcu_kick.
  */
-#if defined(__SANITIZE_THREAD__)
+#if defined(SK_RCU_NO_CPU_BARRIER) || defined(__SANITIZE_THREAD__)
 #define GP_NO_CPU_BARRIER 1
 #elif defined(__has_feature)
 #if __has_feature(thread_sanitizer)
 #define GP_NO_CPU_BARRIER 1
 #endif
 #endif
-
-/* Weak until the platform contract has it: NULL where nobody defines it. */
-int sk_plat_cpu_barrier_all(void) SK_WEAK;
 
 static struct {
 	struct sk_mutex lock; /* the grace-period driver */
@@ -169,8 +168,7 @@ static bool snap_barrier(struct gp_snap *s)
 	(void)s;
 	return false;
 #else
-	if (!sk_plat_cpu_barrier_all ||
-	    atomic_load_explicit(&G.no_barrier, memory_order_relaxed))
+	if (atomic_load_explicit(&G.no_barrier, memory_order_relaxed))
 		return false;
 	/* a full fence on every CPU, the caller's included: orders the
 	 * updater's stores (already fenced in gp_run) before every later

@@ -28,18 +28,6 @@ int sk_rcu_be_thread_start(void (*fn)(void *), void *arg);
 /* The backend's counters: gps, expedited, kicks. */
 void sk_rcu_be_stats(struct sk_rcu_stats *out);
 
-/*
- * sk_plat_cpu_barrier_all - proposed for plat/cpu.h (docs/rcu.md, "CPU
- * barrier"); until then gp.c refers to it weakly and hosted_barrier.c
- * stands in for it on hosted.  When it returns 0, every CPU has executed
- * a full memory barrier at some point between the call and the return, or
- * was not executing (halted, or not run by the host or hypervisor) at some
- * point in that interval and passes a full barrier before it runs again.
- * Return: 0; -ENOSYS if the platform cannot; -EIO if it failed.
- * Context: thread, preemptible; may block until the CPUs have answered.
- */
-int sk_plat_cpu_barrier_all(void);
-
 /* callback.c: the callback side of sk_rcu_init() and sk_rcu_stats_get(). */
 int sk_rcu_cb_start(void);
 void sk_rcu_cb_stats(struct sk_rcu_stats *out);

@@ -295,7 +295,6 @@ void sk_sched_exit_hook(void *arg)
 	(void)arg;
 	if (!cpu)
 		return;
-	sk_eqs_exit(cpu); /* after a device handler on an idle CPU */
 	if (preempt_count() || cpu->in_sched)
 		return;
 	sk_qs_note(cpu); /* the interrupted code was preemptible */

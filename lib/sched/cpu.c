@@ -68,6 +68,17 @@ static _Noreturn void idle_start(void *arg)
 	idle_loop(arg);
 }
 
+/* Before every interrupt's handlers (plat/irq.h): a handler on an idle CPU
+ * may read RCU data, so the CPU leaves its extended quiescent state first. */
+static void entry_hook(void *arg)
+{
+	struct sk_cpu *cpu = this_cpu();
+
+	(void)arg;
+	if (cpu)
+		sk_eqs_exit(cpu);
+}
+
 static void ipi_handler(void *arg)
 {
 	struct sk_cpu *cpu = this_cpu();
@@ -212,6 +223,7 @@ int sk_sched_init(const struct sk_sched_mem_ops *ops)
 	sk_plat_cpu_local_set(&sk_sched_cpus[0]);
 	sk_plat_irq_set_handler(SK_PLAT_IRQ_TIMER, sk_timer_irq, NULL);
 	sk_plat_irq_set_handler(SK_PLAT_IRQ_IPI, ipi_handler, NULL);
+	sk_plat_irq_set_entry_hook(entry_hook, NULL);
 	sk_plat_irq_set_exit_hook(sk_sched_exit_hook, NULL);
 	for (unsigned i = 1; i < n; i++) {
 		err = sk_plat_cpu_start(i, secondary_entry, NULL);

@@ -36,7 +36,7 @@ struct hosted_upcall {
 };
 
 static struct hosted_upcall hosted_handlers[SK_PLAT_IRQ_KINDS];
-static struct hosted_upcall hosted_exit_hook;
+static struct hosted_upcall hosted_entry_hook, hosted_exit_hook;
 
 static void hosted_upcall_set(struct hosted_upcall *u, sk_plat_irq_fn fn,
 			      void *arg)
@@ -60,6 +60,11 @@ void sk_plat_irq_set_handler(enum sk_plat_irq_kind kind, sk_plat_irq_fn fn,
 {
 	SK_ASSERT((unsigned)kind < SK_PLAT_IRQ_KINDS, "bad irq kind");
 	hosted_upcall_set(&hosted_handlers[kind], fn, arg);
+}
+
+void sk_plat_irq_set_entry_hook(sk_plat_irq_fn fn, void *arg)
+{
+	hosted_upcall_set(&hosted_entry_hook, fn, arg);
 }
 
 void sk_plat_irq_set_exit_hook(sk_plat_irq_fn fn, void *arg)
@@ -98,6 +103,8 @@ void sk_hosted_irq_dispatch(struct hosted_cpu *c, unsigned pend)
 {
 	if (pend & HOSTED_PEND_STOP)
 		sk_hosted_cpu_park();
+	if (pend & (HOSTED_PEND_IPI | HOSTED_PEND_TIMER))
+		hosted_upcall_call(&hosted_entry_hook);
 	if (pend & HOSTED_PEND_IPI) {
 		/*
 		 * Clear before the handler reads anything, so an IPI whose

@@ -24,6 +24,7 @@
 
 static void vector_timer(struct sk_x86_frame *f)
 {
+	sk_x86_irq_enter();
 	sk_x86_lapic_eoi();
 	sk_kvm_timer_interrupt();
 	sk_x86_irq_exit(f);
@@ -37,6 +38,7 @@ void sk_kvm_irq_timer_fire(void)
 
 static void vector_ipi(struct sk_x86_frame *f)
 {
+	sk_x86_irq_enter();
 	sk_x86_lapic_eoi();
 	sk_x86_irq_call(SK_PLAT_IRQ_IPI);
 	sk_x86_irq_exit(f);
@@ -86,6 +88,7 @@ static void vector_device(struct sk_x86_frame *f)
 	 * is visible with fn. */
 	sk_plat_irq_fn fn = atomic_load_explicit(&l->fn, memory_order_acquire);
 
+	sk_x86_irq_enter();
 	if (fn)
 		fn(l->arg);
 	sk_x86_lapic_eoi();
@@ -151,6 +154,7 @@ static void vector_msi(struct sk_x86_frame *f)
 	/* Acquire: pairs with the release in sk_kvm_msi_alloc. */
 	sk_plat_irq_fn fn = atomic_load_explicit(&l->fn, memory_order_acquire);
 
+	sk_x86_irq_enter();
 	if (fn)
 		fn(l->arg);
 	sk_x86_lapic_eoi();

@@ -81,6 +81,7 @@ void sk_xen_evtchn_dispatch(void)
 	_Atomic uint64_t *sel = (_Atomic uint64_t *)&c->vi->evtchn_pending_sel;
 	unsigned me = (unsigned)c->pc.cpu_id;
 
+	sk_x86_irq_enter();
 	while (*upcall) {
 		uint64_t words;
 

@@ -115,6 +115,7 @@ static bool idle_poll_once(struct sk_xen_cpu *c, unsigned me)
 	switch (idle_poll(c, *len)) {
 	case POLL_KICK:
 		STAT_INC(me, polled_kicks);
+		sk_x86_irq_enter();
 		sk_x86_irq_call(SK_PLAT_IRQ_IPI); /* irqs off, as an upcall */
 		sk_xen_evtchn_dispatch(); /* anything that came meanwhile */
 		break;

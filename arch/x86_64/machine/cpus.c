@@ -103,3 +103,16 @@ int sk_x86_cpu_wait_running(atomic_int *state, uint64_t tsc_hz)
 	}
 	return 0;
 }
+
+/*
+ * No cheaper barrier than an IPI round here: the only way to make another
+ * CPU execute a fence is to interrupt it, which is what lib/rcu's
+ * quiescent-state kick does already (its handler notes the state when the
+ * preemption count is zero).  A version that skips vCPUs the hypervisor
+ * reports as preempted (KVM steal time, Xen runstate) would beat it; that
+ * needs those records mapped first.
+ */
+int sk_plat_cpu_barrier_all(void)
+{
+	return -ENOSYS;
+}

@@ -17,7 +17,7 @@ struct irq_handler {
 
 /* Written at init by one thread before the sources fire; read in irqs. */
 static struct irq_handler handlers[SK_PLAT_IRQ_KINDS];
-static struct irq_handler exit_hook;
+static struct irq_handler entry_hook, exit_hook;
 
 void sk_plat_irq_disable(void)
 {
@@ -60,6 +60,11 @@ void sk_plat_irq_set_handler(enum sk_plat_irq_kind kind, sk_plat_irq_fn fn,
 	handlers[kind] = (struct irq_handler){ fn, arg };
 }
 
+void sk_plat_irq_set_entry_hook(sk_plat_irq_fn fn, void *arg)
+{
+	entry_hook = (struct irq_handler){ fn, arg };
+}
+
 void sk_plat_irq_set_exit_hook(sk_plat_irq_fn fn, void *arg)
 {
 	exit_hook = (struct irq_handler){ fn, arg };
@@ -68,6 +73,14 @@ void sk_plat_irq_set_exit_hook(sk_plat_irq_fn fn, void *arg)
 void sk_x86_irq_call(enum sk_plat_irq_kind kind)
 {
 	struct irq_handler h = handlers[kind];
+
+	if (h.fn)
+		h.fn(h.arg);
+}
+
+void sk_x86_irq_enter(void)
+{
+	struct irq_handler h = entry_hook;
 
 	if (h.fn)
 		h.fn(h.arg);

@@ -12,6 +12,7 @@
 #include <errno.h>
 
 #include <plat/compiler.h>
+#include <plat/cpu.h>
 #include <rcu/rcu.h>
 
 /* gp.c leaves the CPU barrier out under ThreadSanitizer. */
@@ -24,8 +25,6 @@
 #endif
 #if defined(RT_CPU_BARRIER) && !defined(GP_TSAN)
 #define GP_BARRIER 1
-/* hosted_barrier.c (the proposed platform call) */
-int sk_plat_cpu_barrier_all(void);
 #endif
 
 enum { GP_N = 20 };

@@ -28,12 +28,30 @@ static size_t ht_ntests;
 static const char *ht_name;
 static int ht_result;
 
+static void ht_on_entry(void *arg)
+{
+	unsigned cpu = sk_plat_cpu_id();
+
+	(void)arg;
+	if (sk_plat_irq_is_enabled())
+		atomic_fetch_add(&ht.entry_hook_irqs_on, 1);
+	atomic_fetch_add(&ht.entry_hook[cpu], 1);
+	atomic_store(&ht.entry_flag[cpu], 1);
+}
+
+static void ht_check_entry(unsigned cpu)
+{
+	if (!atomic_load(&ht.entry_flag[cpu]))
+		atomic_fetch_add(&ht.handler_before_entry, 1);
+}
+
 static void ht_on_ipi(void *arg)
 {
 	unsigned cpu = sk_plat_cpu_id();
 	ht_fn hook = atomic_load_explicit(&ht_ipi_hook, memory_order_acquire);
 
 	(void)arg;
+	ht_check_entry(cpu);
 	if (sk_plat_irq_is_enabled())
 		atomic_fetch_add(&ht.irqs_on_in_handler, 1);
 	atomic_fetch_add(&ht.ipi[cpu], 1);
@@ -46,6 +64,7 @@ static void ht_on_timer(void *arg)
 	unsigned cpu = sk_plat_cpu_id();
 
 	(void)arg;
+	ht_check_entry(cpu);
 	if (sk_plat_irq_is_enabled())
 		atomic_fetch_add(&ht.irqs_on_in_handler, 1);
 	atomic_store(&ht.timer_ns[cpu], sk_plat_clock_ns());
@@ -128,6 +147,7 @@ static void ht_boot_main(void *arg)
 	(void)arg;
 	sk_plat_irq_set_handler(SK_PLAT_IRQ_IPI, ht_on_ipi, NULL);
 	sk_plat_irq_set_handler(SK_PLAT_IRQ_TIMER, ht_on_timer, NULL);
+	sk_plat_irq_set_entry_hook(ht_on_entry, NULL);
 	sk_plat_irq_set_exit_hook(ht_on_exit, NULL);
 	SK_ASSERT(sk_plat_cpu_count() <= HT_CPUS, "ht: too many CPUs");
 	for (cpu = 1; cpu < sk_plat_cpu_count(); cpu++) {

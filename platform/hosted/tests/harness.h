@@ -31,6 +31,12 @@ struct ht_counts {
 	_Atomic unsigned irqs_on_in_handler; /* handler saw irqs enabled */
 	_Atomic unsigned exit_hook[HT_CPUS];
 	_Atomic unsigned exit_hook_irqs_on; /* exit hook saw irqs enabled */
+	_Atomic unsigned entry_hook[HT_CPUS];
+	/* Set by the entry hook; a handler that finds it clear counts a
+	 * handler_before_entry (tests clear it before raising an irq). */
+	_Atomic unsigned entry_flag[HT_CPUS];
+	_Atomic unsigned handler_before_entry;
+	_Atomic unsigned entry_hook_irqs_on; /* entry hook saw irqs enabled */
 };
 
 extern struct ht_counts ht;

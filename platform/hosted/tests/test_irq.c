@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Soft interrupt flag: deferral, exactly-once replay, save/restore nesting,
- * the exit hook, and handlers that run with irqs off.
+ * the entry and exit hooks, and handlers that run with irqs off.
  */
 #define _GNU_SOURCE
 #include "harness.h"
@@ -35,6 +35,30 @@ static void test_irq_ipi_while_disabled_replayed_once(void **state)
 	assert_int_equal(atomic_load(&ht.ipi[0]), ipi0 + 1);
 	assert_int_equal(atomic_load(&ht.irqs_on_in_handler), 0);
 	assert_int_equal(atomic_load(&ht.exit_hook_irqs_on), 0);
+}
+
+/* The entry hook runs before the handlers, IPI and timer, irqs off. */
+static void test_irq_entry_hook_runs_before_handlers(void **state)
+{
+	unsigned ipi0 = atomic_load(&ht.ipi[0]);
+	unsigned timer0 = atomic_load(&ht.timer[0]);
+	unsigned entry0 = atomic_load(&ht.entry_hook[0]);
+	unsigned before0 = atomic_load(&ht.handler_before_entry);
+
+	(void)state;
+	atomic_store(&ht.entry_flag[0], 0);
+	sk_plat_cpu_ipi(0);
+	ht_wait_geq(&ht.ipi[0], ipi0 + 1, 0);
+	assert_true(atomic_load(&ht.entry_hook[0]) > entry0);
+	entry0 = atomic_load(&ht.entry_hook[0]);
+	atomic_store(&ht.entry_flag[0], 0);
+	sk_plat_irq_disable();
+	sk_plat_timer_arm(sk_plat_clock_ns() + 1000000);
+	sk_plat_irq_enable();
+	ht_wait_geq(&ht.timer[0], timer0 + 1, 0);
+	assert_true(atomic_load(&ht.entry_hook[0]) > entry0);
+	assert_int_equal(atomic_load(&ht.handler_before_entry), before0);
+	assert_int_equal(atomic_load(&ht.entry_hook_irqs_on), 0);
 }
 
 /*
@@ -155,6 +179,7 @@ static void test_irq_register_device_line_enotsup(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_irq_entry_hook_runs_before_handlers),
 		cmocka_unit_test(test_irq_ipi_while_disabled_replayed_once),
 		cmocka_unit_test(
 			test_irq_raw_signal_while_disabled_replayed_once),

@@ -71,6 +71,21 @@ void sk_plat_cpu_idle(void);
  */
 void sk_plat_cpu_ipi(unsigned cpu);
 
+/*
+ * sk_plat_cpu_barrier_all - a full memory barrier on every CPU.
+ * When it returns 0, every CPU of the machine, the caller's included, has
+ * executed a full memory barrier (as atomic_thread_fence(seq_cst)) at some
+ * point between the call and the return, or was not executing at some point
+ * of that interval (halted, or not run by the host or hypervisor) and passes
+ * a full barrier before it executes again.  A CPU with irqs disabled is not
+ * exempt: the call may have to wait for it.  Used by lib/rcu: after it, a
+ * CPU whose preemption count reads zero is in no read-side section.
+ * Return: 0; -ENOSYS if the platform has no such barrier cheaper than the
+ * caller's own IPI round (the caller then uses that); -EIO if it failed.
+ * Context: thread, preemptible; may block until the CPUs have answered.
+ */
+int sk_plat_cpu_barrier_all(void);
+
 /* sk_plat_cpu_relax - spin-wait hint (x86 pause).  Context: any. */
 void sk_plat_cpu_relax(void);
 

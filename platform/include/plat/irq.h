@@ -55,6 +55,19 @@ void sk_plat_irq_set_handler(enum sk_plat_irq_kind kind, sk_plat_irq_fn fn,
 			     void *arg);
 
 /*
+ * sk_plat_irq_set_entry_hook - register the interrupt entry hook.
+ * Before the handlers of every interrupt (timer, IPI, device line, event
+ * channel), the platform calls @fn on the interrupted CPU, with irqs
+ * disabled, on the interrupted stack; also when an idle CPU finds work
+ * without taking an interrupt and runs the handlers itself.  @fn must not
+ * block or switch threads.  lib/sched uses it to end an idle CPU's
+ * extended quiescent state before any handler can enter an RCU read-side
+ * section.
+ * Context: thread, at init.
+ */
+void sk_plat_irq_set_entry_hook(sk_plat_irq_fn fn, void *arg);
+
+/*
  * sk_plat_irq_set_exit_hook - register the interrupt exit hook.
  * After the handlers of an interrupt that arrived while irqs were enabled,
  * the platform calls @fn with irqs disabled, on the interrupted thread's

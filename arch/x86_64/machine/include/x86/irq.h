@@ -2,8 +2,9 @@
 /*
  * The x86 half of plat/irq.h that kvm and xen share: the irqs-off state is
  * the CPU's IF flag (cli/sti), and the core's timer/IPI handlers and exit
- * hook live in one table.  Each platform's interrupt entry calls
- * sk_x86_irq_call() for the source it decoded, then sk_x86_irq_exit().
+ * and exit hooks live in one table.  Each platform's interrupt entry calls
+ * sk_x86_irq_enter(), then the handlers (sk_x86_irq_call() for the core's
+ * sources), then sk_x86_irq_exit().
  */
 #ifndef X86_IRQ_H
 #define X86_IRQ_H
@@ -16,6 +17,12 @@
  * Context: irqs off (interrupt entry, or a replay with irqs off).
  */
 void sk_x86_irq_call(enum sk_plat_irq_kind kind);
+
+/*
+ * sk_x86_irq_enter - run the entry hook, if one is set, before any handler.
+ * Context: irqs off (interrupt entry, or an idle CPU running handlers).
+ */
+void sk_x86_irq_enter(void);
 
 /*
  * sk_x86_irq_exit - run the core's exit hook if the interrupted context

@@ -1,16 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * Stand-in for the proposed platform call sk_plat_cpu_barrier_all() on the
- * hosted platform (a Linux process), until platform/hosted provides it
- * behind platform/include/plat/cpu.h (docs/rcu.md, "CPU barrier").  Not
- * part of skiff-rcu: gp.c refers to the call weakly, and only programs
- * that link this file (lib/rcu's native tests and bench_rcu, through
- * skiff_rcu_hosted_barrier_dep) get the fast grace periods on hosted.
- *
- * membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) makes every thread of the
- * process that runs on a host CPU execute a full barrier before it
- * returns; a thread that is not running passes one (the kernel's context
- * switch) before it runs user code again.  That is the contract.
+ * sk_plat_cpu_barrier_all on hosted: membarrier(2) with
+ * MEMBARRIER_CMD_PRIVATE_EXPEDITED.  The kernel makes every thread of the
+ * process that is running on a host CPU execute a full barrier before the
+ * call returns; a thread that is not running passes one (the kernel's
+ * context switch) before it runs user code again.  That is the contract for
+ * the vCPU pthreads.  The process registers for the command on first use.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -19,32 +14,31 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <sched/preempt.h>
-
-#include "internal.h"
+#include <plat/cpu.h>
+#include <plat/irq.h>
 
 enum { MB_UNKNOWN = 0, MB_READY = 1, MB_NONE = 2 };
 
 static atomic_int mb_state; /* MB_*: relaxed, the kernel orders the rest */
 
-/* membarrier(@cmd): its result, or -errno. */
+/* membarrier(@cmd): its result, or -errno.  Irqs off around it: errno is
+ * the vCPU pthread's, and the calling thread must not move in between. */
 static long mb_call(int cmd)
 {
+	sk_plat_irq_flags flags = sk_plat_irq_save();
 	long ret;
 
-	/* libc on a skiff thread: not preemptible (errno is the vCPU's) */
-	sk_preempt_disable();
 	do
 		ret = syscall(SYS_membarrier, cmd, 0, 0);
 	while (ret < 0 && errno == EINTR);
 	if (ret < 0)
 		ret = -errno;
-	sk_preempt_enable();
+	sk_plat_irq_restore(flags);
 	return ret;
 }
 
-/* Query support and register the process for the expedited command.
- * Two first callers may both do it: registering twice is harmless. */
+/* Query support and register the process for the expedited command.  Two
+ * first callers may both do it: registering twice is harmless. */
 static int mb_setup(void)
 {
 	long cmds = mb_call(MEMBARRIER_CMD_QUERY);
