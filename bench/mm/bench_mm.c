@@ -10,14 +10,14 @@
  * and peers interleaved round by round, timed in thread CPU time so that
  * time the host takes the CPU away is not counted (the box is shared).
  * No other skiff thread exists then, so calling libc allocators from the
- * skiff thread cannot deadlock.  The producer/consumer figure needs two
- * threads: peers on pthreads, skiff on two vCPUs (see below).  Each
- * figure is the median of REPEAT rounds.  Output per figure and peer:
- * "<figure>: skiff X <unit>, <peer> Y <unit>, ratio Z" (skiff / peer).
+ * skiff thread cannot deadlock.  The producer/consumer figure runs every
+ * allocator on the same two vCPUs (see below).  Each figure is the median
+ * of REPEAT rounds (XREPEAT for producer/consumer).  Output per figure and
+ * peer: "<figure>: skiff X <unit>, <peer> Y <unit>, ratio Z" (skiff /
+ * peer).  "bench_mm --xfer" runs the producer/consumer figure alone.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -39,6 +39,7 @@
 
 enum {
 	REPEAT = 7,
+	XREPEAT = 15, /* rounds of the producer/consumer figure */
 	BATCH = 64,
 	ROUNDS = 10000,
 	XFER = 1 << 18, /* objects through the producer/consumer ring */
@@ -66,8 +67,8 @@ static unsigned napis = 1;
 
 static const size_t sizes[] = { 16, 64, 256, 4096 };
 
-static double xfer_ns[APIS_MAX];
 static int count_mode; /* --count: instruction-count mode only */
+static int xfer_only; /* --xfer: the producer/consumer figure only */
 
 static uint64_t clock_of(clockid_t id)
 {
@@ -386,11 +387,19 @@ static void bench_pages_and_maps(void)
 
 /*
  * ---- producer/consumer ----
- * The producer allocates a batch of RING blocks and hands the batch over;
- * the consumer frees every block and hands the slots back.  Each side
- * times only its own loop in thread CPU time, so waiting for the other
- * side (and the host taking the CPU away) is not counted: the figure is
- * the CPU cost of one allocation plus one cross-thread free.
+ * The producer allocates a batch of RING blocks of 64 B, writes one byte
+ * into each and hands the batch over; the consumer frees every block and
+ * hands the slots back.  Each side times only its own loop in thread CPU
+ * time, so waiting for the other side (and the host taking the CPU away)
+ * is not counted: the figure is the CPU cost of one allocation plus one
+ * cross-thread free.  Every contender runs on the same two host threads:
+ * the producer is the benchmark's skiff thread on vCPU 0 and the consumer
+ * a skiff thread pinned to vCPU 1, so the host's placement of those two
+ * threads is shared by skiff and its peers.  A round runs every
+ * allocator once, in an order that rotates from round to round; the
+ * figure is the median over XREPEAT rounds and so is each side's share.
+ * No other skiff thread runs on either vCPU, so the peers' libc code
+ * cannot be entered twice on one vCPU.
  */
 static struct {
 	_Atomic int full; /* 0: producer's turn, 1: consumer's */
@@ -419,8 +428,9 @@ static void produce(void)
 	}
 }
 
-static void consume(void)
+static void consume(void *arg)
 {
+	(void)arg;
 	for (unsigned r = 0; r < XFER / RING; r++) {
 		uint64_t t0;
 
@@ -435,89 +445,66 @@ static void consume(void)
 	}
 }
 
-static void xf_reset(const struct api *a)
-{
-	xf.m = a->m;
-	xf.f = a->f;
-	xf.prod_ns = xf.cons_ns = 0;
-	atomic_store(&xf.full, 0);
-}
+/* ns per object: [api][0] malloc side, [1] free side, [2] sum. */
+static double xf_ns[APIS_MAX][3][XREPEAT];
 
-/* Producer and consumer shares of each run, for the info line. */
-static double xf_side[APIS_MAX][2][REPEAT];
-
-static double xf_result(unsigned api, unsigned r)
-{
-	xf_side[api][0][r] = (double)xf.prod_ns / XFER;
-	xf_side[api][1][r] = (double)xf.cons_ns / XFER;
-	return (double)(xf.prod_ns + xf.cons_ns) / XFER;
-}
-
-static void xf_split_print(void)
-{
-	printf("info: cross-thread free split (median ns/object, "
-	       "malloc side + free side):");
-	for (unsigned i = 0; i < napis; i++)
-		printf(" %s %.1f + %.1f%s", apis[i].name,
-		       median(xf_side[i][0], REPEAT),
-		       median(xf_side[i][1], REPEAT),
-		       i + 1 < napis ? "," : "\n");
-}
-
-static void *consume_pthread(void *arg)
-{
-	(void)arg;
-	consume();
-	return NULL;
-}
-
-static void xfer_peers(void)
-{
-	double runs[REPEAT];
-
-	for (unsigned i = 1; i < napis; i++) {
-		for (unsigned r = 0; r < REPEAT; r++) {
-			pthread_t t;
-
-			xf_reset(&apis[i]);
-			pthread_create(&t, NULL, consume_pthread, NULL);
-			produce();
-			pthread_join(t, NULL);
-			runs[r] = xf_result(i, r);
-		}
-		xfer_ns[i] = median(runs, REPEAT);
-	}
-}
-
-static void consume_skiff(void *arg)
-{
-	(void)arg;
-	consume();
-}
-
-static void xfer_skiff(void)
+/* One run of allocator @i with the consumer on vCPU 1. */
+static void xfer_run(unsigned i, unsigned r)
 {
 	static struct sk_cpuset set;
 	struct sk_thread_attr a = { .affinity = &set };
-	double runs[REPEAT];
+	struct sk_thread *t;
 
 	sk_cpuset_zero(&set);
 	sk_cpuset_add(&set, sk_plat_cpu_count() > 1 ? 1 : 0);
-	for (unsigned r = 0; r < REPEAT; r++) {
-		struct sk_thread *t;
+	xf.m = apis[i].m;
+	xf.f = apis[i].f;
+	xf.prod_ns = xf.cons_ns = 0;
+	atomic_store(&xf.full, 0);
+	if (sk_thread_create(&t, &a, consume, NULL))
+		sk_plat_shutdown(2);
+	produce();
+	sk_thread_join(t);
+	xf_ns[i][0][r] = (double)xf.prod_ns / XFER;
+	xf_ns[i][1][r] = (double)xf.cons_ns / XFER;
+	xf_ns[i][2][r] = (double)(xf.prod_ns + xf.cons_ns) / XFER;
+}
 
-		xf_reset(&apis[0]);
-		if (sk_thread_create(&t, &a, consume_skiff, NULL))
-			sk_plat_shutdown(2);
-		produce();
-		sk_thread_join(t);
-		runs[r] = xf_result(0, r);
-	}
-	xfer_ns[0] = median(runs, REPEAT);
+static void xfer_print(void)
+{
+	static const char fig[] = "malloc + cross-thread free 64 B, "
+				  "batches of 1024";
+	double med[APIS_MAX][3], ratio[XREPEAT];
+
+	for (unsigned i = 0; i < napis; i++)
+		for (unsigned k = 0; k < 3; k++)
+			med[i][k] = median(xf_ns[i][k], XREPEAT);
 	for (unsigned i = 1; i < napis; i++)
-		line("malloc + cross-thread free 64 B, batches of 1024",
-		     xfer_ns[0], apis[i].name, xfer_ns[i], "ns/object");
-	xf_split_print();
+		line(fig, med[0][2], apis[i].name, med[i][2], "ns/object");
+	printf("info: cross-thread free, medians of %u rounds, ns/object "
+	       "(malloc side + free side):",
+	       XREPEAT);
+	for (unsigned i = 0; i < napis; i++)
+		printf(" %s %.1f + %.1f%s", apis[i].name, med[i][0], med[i][1],
+		       i + 1 < napis ? "," : "\n");
+	printf("info: cross-thread free, per-round ratios skiff/peer "
+	       "(min, median, max):");
+	for (unsigned i = 1; i < napis; i++) {
+		for (unsigned r = 0; r < XREPEAT; r++)
+			ratio[r] = xf_ns[0][2][r] / xf_ns[i][2][r];
+		median(ratio, XREPEAT); /* sorts */
+		printf(" %s %.2f %.2f %.2f%s", apis[i].name, ratio[0],
+		       ratio[XREPEAT / 2], ratio[XREPEAT - 1],
+		       i + 1 < napis ? "," : "\n");
+	}
+}
+
+static void bench_xfer(void)
+{
+	for (unsigned r = 0; r < XREPEAT; r++)
+		for (unsigned k = 0; k < napis; k++)
+			xfer_run((r + k) % napis, r);
+	xfer_print();
 }
 
 /* ---- the machine ---- */
@@ -571,9 +558,11 @@ static void boot_main(void *arg)
 			count_pairs();
 		sk_plat_shutdown(0);
 	}
-	bench_pairs();
-	bench_pages_and_maps();
-	xfer_skiff();
+	if (!xfer_only) {
+		bench_pairs();
+		bench_pages_and_maps();
+	}
+	bench_xfer();
 	fflush(stdout);
 	sk_plat_shutdown(0);
 }
@@ -584,14 +573,14 @@ int main(int argc, char **argv)
 					.ram_bytes = (size_t)512 << 20 };
 
 	count_mode = argc > 1 && !strcmp(argv[1], "--count");
+	xfer_only = argc == 2 && !strcmp(argv[1], "--xfer");
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16); /* print only at the end */
 	peers_load();
-	if (count_mode && (argc != 5 || count_parse(argv))) {
-		fprintf(stderr, "usage: bench_mm [--count skiff|glibc|"
+	if ((argc > 1 && !count_mode && !xfer_only) ||
+	    (count_mode && (argc != 5 || count_parse(argv)))) {
+		fprintf(stderr, "usage: bench_mm [--xfer | --count skiff|glibc|"
 				"jemalloc|mimalloc|none|ptmap SIZE ROUNDS]\n");
 		return 2;
 	}
-	if (!count_mode)
-		xfer_peers();
 	return sk_hosted_boot(&cfg, boot_main, NULL);
 }

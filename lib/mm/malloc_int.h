@@ -73,6 +73,14 @@ size_t sk_mm_slab_count(void);
  */
 typedef bool (*sk_mm_reclaim_fn)(void);
 void sk_mm_page_reclaim_hook_set(sk_mm_reclaim_fn fn);
+/*
+ * This CPU's page cache, for the heap's remote-free batches: pop one page
+ * (NULL if the cache is empty; preemption disabled), or fill an empty cache
+ * from the buddy without ever running a reclaim round (preemption enabled;
+ * may block on the page allocator's mutex).
+ */
+void *sk_mm_page_cache_pop(void);
+void sk_mm_page_cache_fill(void);
 /* Whether CPU @cpu's page cache holds pages (relaxed snapshot). */
 bool sk_mm_page_cpu_holds(unsigned cpu);
 /* Whether CPU @cpu's heap may hold pages a trim on it would free. */

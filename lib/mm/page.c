@@ -220,12 +220,24 @@ static size_t global_take(uint64_t *headp, uint64_t *tailp)
 	return got;
 }
 
+/* Put @n pages linked from @head to @tail on this CPU's cache. */
+static void cache_push_chain(uint64_t head, uint64_t tail, size_t n)
+{
+	struct pcache *c;
+
+	sk_preempt_disable();
+	c = &pcpu[sk_mm_cpu_id()];
+	*word0(tail) = c->head;
+	c->head = head;
+	count_add(c, n, 1);
+	sk_preempt_enable();
+}
+
 /* Slow path: fill this CPU's cache from the buddy, keep one page. */
 static int cache_refill(uint64_t *pa)
 {
 	uint64_t head, tail;
 	size_t got = global_take(&head, &tail);
-	struct pcache *c;
 
 	if (!got && reclaim())
 		got = global_take(&head, &tail);
@@ -233,15 +245,33 @@ static int cache_refill(uint64_t *pa)
 		return -ENOMEM;
 	*pa = head;
 	head = *word0(head);
-	if (!head)
-		return 0;
-	sk_preempt_disable();
-	c = &pcpu[sk_mm_cpu_id()];
-	*word0(tail) = c->head;
-	c->head = head;
-	count_add(c, got - 1, 1);
-	sk_preempt_enable();
+	if (head)
+		cache_push_chain(head, tail, got - 1);
 	return 0;
+}
+
+void sk_mm_page_cache_fill(void)
+{
+	uint64_t head, tail;
+	size_t got;
+
+	if (!g.high)
+		return;
+	got = global_take(&head, &tail);
+	if (got)
+		cache_push_chain(head, tail, got);
+}
+
+void *sk_mm_page_cache_pop(void)
+{
+	struct pcache *c = &pcpu[sk_mm_cpu_id()];
+	uint64_t pa = c->head;
+
+	if (!pa)
+		return NULL;
+	c->head = *word0(pa);
+	count_add(c, 1, -1);
+	return sk_plat_phys_to_virt(pa);
 }
 
 static int cache_alloc(uint64_t *pa)

@@ -1,22 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
- * Per-CPU size-class slabs for the heap (see malloc_int.h).  A slab is a
+ * Per-CPU size-class slabs for the heap (see slab_int.h).  A slab is a
  * 64 KiB chunk of one size class owned by one CPU; objects are laid out
  * down from the chunk's end, so a power-of-two class is naturally aligned.
  * All slab fields are owner-CPU-only, used with preemption disabled (the
  * inline per-CPU counter of <sched/preempt.h>: no migration, no switch;
  * nothing in lib/mm runs in interrupt handlers, so irqs may stay on).  The
- * one shared word is each CPU's inbox of blocks freed by other CPUs.
- *
- * inbox (per CPU, _Atomic void *): states
- *   NULL          empty
- *   chain         blocks pushed by other CPUs, linked through word 0
- * push (any other CPU): CAS old -> chain whose tail links to old (release)
- * take (owner only): exchange -> NULL (acquire), then owns the whole chain
- * A taker never pops single blocks, so a CAS cannot succeed on a recycled
- * head (no ABA).
+ * one shared word is each CPU's inbox of blocks freed by other CPUs, whose
+ * protocol lives in remote.c.
  */
-#include "malloc_int.h"
+#include "slab_int.h"
 
 #include <mm/malloc.h>
 
@@ -33,44 +26,7 @@
 
 enum {
 	CARVE = 32, /* fresh objects threaded onto the free list at once */
-	REMOTE_BATCH = 32, /* remote frees sent to an owner in one push */
-	MCPU_SIZE = 1024,
 };
-
-enum slab_state { S_CUR, S_PARTIAL, S_FULL };
-
-/*
- * The header of a slab chunk.  Line 0 is written only when the chunk is
- * formatted and is read by sk_free on every CPU; line 1 holds the owner's
- * working fields (owner CPU only, preemption off), so that allocations on
- * the owner do not invalidate the line other CPUs read when they free.
- */
-struct slab {
-	uint32_t kind; /* KIND_SLAB */
-	uint32_t owner; /* CPU number: compared whole on the free path */
-	uint32_t cls, size, nobj;
-	SK_CACHE_ALIGNED void *free; /* free list through word 0 */
-	uint32_t used; /* handed out and not yet back on this slab */
-	uint32_t fresh; /* never handed out, not yet carved */
-	uint32_t state; /* enum slab_state */
-	struct slab *next, *prev; /* partial list */
-};
-
-struct mcpu {
-	struct slab *cur[NCLS]; /* slab allocated from; &empty: none */
-	struct slab *partial[NCLS]; /* slabs with free objects, not cur */
-	struct slab *spare; /* one empty chunk kept against thrashing */
-	void *out_head, *out_tail; /* remote frees batched for out_cpu */
-	unsigned out_n, out_cpu;
-	atomic_size_t slabs; /* owner stores, stats load; never RMW'd */
-	atomic_bool has_spare; /* spare != NULL, for reclaim's peek */
-	atomic_bool out_pending; /* out_n != 0, for reclaim's peek */
-	SK_CACHE_ALIGNED _Atomic(void *) inbox; /* written by other CPUs */
-} SK_ALIGNED(MCPU_SIZE);
-
-_Static_assert(sizeof(struct slab) <= SLAB_HDR, "slab header too large");
-/* A power of two, so that the pool of CPU n is one shift away. */
-_Static_assert(sizeof(struct mcpu) == MCPU_SIZE, "struct mcpu size");
 
 const uint32_t sk_mm_cls_size[NCLS] = {
 	16,   32,   48,	  64,	80,   96,   112,  128,	160,  192,  224,
@@ -129,7 +85,8 @@ int sk_malloc_init(void)
 		atomic_init(&m->slabs, 0);
 		atomic_init(&m->has_spare, false);
 		atomic_init(&m->out_pending, false);
-		atomic_init(&m->inbox, NULL);
+		m->cpu = i;
+		atomic_init(&m->inbox, 0);
 	}
 	return 0;
 }
@@ -181,11 +138,7 @@ static void *pop(struct slab *s)
 	return p;
 }
 
-/*
- * A block came back to slab @s of this CPU: a full slab becomes partial, an
- * empty non-current slab leaves (kept as the spare or queued on *dead).
- */
-static void settle(struct mcpu *m, struct slab *s, struct slab **dead)
+void sk_mm_slab_settle(struct mcpu *m, struct slab *s, struct giveback *gb)
 {
 	if (s->state == S_FULL)
 		partial_push(m, s);
@@ -197,73 +150,23 @@ static void settle(struct mcpu *m, struct slab *s, struct slab **dead)
 		spare_set(m, s);
 		return;
 	}
-	s->next = *dead;
-	*dead = s;
+	s->next = gb->slabs;
+	gb->slabs = s;
 }
 
-static void release(struct slab *dead)
+static void release(struct giveback *gb)
 {
-	while (dead) {
-		struct slab *next = dead->next;
+	while (gb->slabs) {
+		struct slab *next = gb->slabs->next;
 
-		sk_mm_pages_free(dead, CHUNK_PAGES);
-		dead = next;
+		sk_mm_pages_free(gb->slabs, CHUNK_PAGES);
+		gb->slabs = next;
 	}
-}
+	while (gb->mags) {
+		void *next = *(void **)gb->mags;
 
-/* Send this CPU's batch of remote frees to their owner. */
-static void outbox_flush(struct mcpu *m)
-{
-	_Atomic(void *) *inbox = &mcpus[m->out_cpu].inbox;
-	void *old;
-
-	if (!m->out_n)
-		return;
-	old = atomic_load_explicit(inbox, memory_order_relaxed);
-	do {
-		*(void **)m->out_tail = old;
-		/* Release: the chain's links; pairs with inbox_take. */
-	} while (!atomic_compare_exchange_weak_explicit(
-		inbox, &old, m->out_head, memory_order_release,
-		memory_order_relaxed));
-	m->out_head = m->out_tail = NULL;
-	m->out_n = 0;
-	atomic_store_explicit(&m->out_pending, false, memory_order_relaxed);
-}
-
-static void outbox_add(struct mcpu *m, unsigned owner, void *p)
-{
-	if (m->out_n && m->out_cpu != owner)
-		outbox_flush(m);
-	*(void **)p = m->out_head;
-	if (!m->out_n) {
-		m->out_tail = p;
-		atomic_store_explicit(&m->out_pending, true,
-				      memory_order_relaxed);
-	}
-	m->out_head = p;
-	m->out_cpu = owner;
-	if (++m->out_n == REMOTE_BATCH)
-		outbox_flush(m);
-}
-
-/* Take back every block other CPUs freed to this one. */
-static void inbox_take(struct mcpu *m, struct slab **dead)
-{
-	/* Acquire: pairs with the release CAS in outbox_flush. */
-	void *p =
-		atomic_exchange_explicit(&m->inbox, NULL, memory_order_acquire);
-
-	while (p) {
-		void *next = *(void **)p;
-		struct slab *s = (struct slab *)(void *)chunk_of(p);
-
-		SK_ASSERT(&mcpus[s->owner] == m, "remote free to a wrong CPU");
-		*(void **)p = s->free;
-		s->free = p;
-		s->used--;
-		settle(m, s, dead);
-		p = next;
+		sk_mm_pages_free(gb->mags, 1);
+		gb->mags = next;
 	}
 }
 
@@ -321,11 +224,12 @@ static void *alloc_new(unsigned cls)
 /* Entered with preemption disabled (fast path missed); re-enables it. */
 static SK_NOINLINE void *alloc_slow(struct mcpu *m, unsigned cls)
 {
-	struct slab *dead = NULL, *s;
+	struct giveback gb = { NULL, NULL };
+	struct slab *s;
 	void *p = NULL;
 
-	outbox_flush(m);
-	inbox_take(m, &dead);
+	sk_mm_remote_flush(m);
+	sk_mm_remote_take(m, &gb);
 	s = m->cur[cls];
 	if (s != &empty && !s->free)
 		carve(s);
@@ -346,7 +250,7 @@ static SK_NOINLINE void *alloc_slow(struct mcpu *m, unsigned cls)
 	if (s->free)
 		p = pop(s);
 	sk_preempt_enable();
-	release(dead);
+	release(&gb);
 	return p ? p : alloc_new(cls);
 }
 
@@ -385,18 +289,11 @@ void *sk_mm_slab_alloc(unsigned cls)
  */
 static SK_NOINLINE void free_slow(struct mcpu *m, struct slab *s)
 {
-	struct slab *dead = NULL;
+	struct giveback gb = { NULL, NULL };
 
-	settle(m, s, &dead);
+	sk_mm_slab_settle(m, s, &gb);
 	sk_preempt_enable();
-	release(dead);
-}
-
-/* Remote free: batch @p for its owner.  Preemption disabled on entry. */
-static SK_NOINLINE void free_remote(unsigned cpu, struct slab *s, void *p)
-{
-	outbox_add(&mcpus[cpu], s->owner, p);
-	sk_preempt_enable();
+	release(&gb);
 }
 
 static SK_ALWAYS_INLINE void slab_free(struct slab *s, void *p)
@@ -407,7 +304,7 @@ static SK_ALWAYS_INLINE void slab_free(struct slab *s, void *p)
 	sk_preempt_disable();
 	cpu = (uint32_t)SK_PLAT_PERCPU_READ(SK_PLAT_PERCPU_OFF_CPU_ID);
 	if (SK_UNLIKELY(s->owner != cpu)) {
-		free_remote(cpu, s, p);
+		sk_mm_remote_free(&mcpus[cpu], s, p);
 		return;
 	}
 	old = s->free;
@@ -446,8 +343,8 @@ size_t sk_mm_slab_usable(const void *chunk)
 	return ((const struct slab *)chunk)->size;
 }
 
-/* Queue every empty slab of this CPU on *dead.  Preemption disabled. */
-static void drop_empty(struct mcpu *m, struct slab **dead)
+/* Queue every empty slab of this CPU on gb.  Preemption disabled. */
+static void drop_empty(struct mcpu *m, struct giveback *gb)
 {
 	for (unsigned k = 0; k < NCLS; k++) {
 		struct slab *s = m->cur[k], *next;
@@ -463,31 +360,31 @@ static void drop_empty(struct mcpu *m, struct slab **dead)
 				continue;
 			partial_remove(m, s);
 			count_set(m, -1);
-			s->next = *dead;
-			*dead = s;
+			s->next = gb->slabs;
+			gb->slabs = s;
 		}
 	}
 	if (m->spare) {
-		m->spare->next = *dead;
-		*dead = m->spare;
+		m->spare->next = gb->slabs;
+		gb->slabs = m->spare;
 		spare_set(m, NULL);
 	}
 }
 
 void sk_mm_slab_trim(void)
 {
-	struct slab *dead = NULL;
+	struct giveback gb = { NULL, NULL };
 	struct mcpu *m;
 
 	if (!mcpus)
 		return;
 	sk_preempt_disable();
 	m = mcpu_here();
-	outbox_flush(m);
-	inbox_take(m, &dead);
-	drop_empty(m, &dead);
+	sk_mm_remote_flush(m);
+	sk_mm_remote_take(m, &gb);
+	drop_empty(m, &gb);
 	sk_preempt_enable();
-	release(dead);
+	release(&gb);
 }
 
 size_t sk_mm_slab_count(void)
@@ -510,5 +407,5 @@ bool sk_mm_slab_cpu_holds(unsigned cpu)
 	return atomic_load_explicit(&m->slabs, memory_order_relaxed) ||
 	       atomic_load_explicit(&m->has_spare, memory_order_relaxed) ||
 	       atomic_load_explicit(&m->out_pending, memory_order_relaxed) ||
-	       atomic_load_explicit(&m->inbox, memory_order_relaxed);
+	       atomic_load_explicit(&m->inbox, memory_order_relaxed) != 0;
 }

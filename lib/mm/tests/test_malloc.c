@@ -21,50 +21,16 @@
 #include <mm/page.h>
 #include <plat/compiler.h>
 
+#include "heaptest.h"
 #include "mmboot.h"
 
-#ifndef STRESS_SCALE
-#define STRESS_SCALE 1
-#endif
-
-enum { RAM_PAGES = 32768, NCPUS = 4, LIVE = 256, SLOTS = 64 };
+enum { RAM_PAGES = 32768, NCPUS = 4 };
 
 static size_t baseline_free;
 
-static uint64_t rnd(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
-static void trim_on(void *arg)
-{
-	(void)arg;
-	sk_malloc_trim();
-	sk_page_cache_drain();
-}
-
-static void run_on_all(sk_thread_fn fn)
-{
-	mb_run_on_cpus(NCPUS, fn);
-}
-
-/* Every CPU trims twice (the second pass takes what the first sent). */
 static void all_back(void)
 {
-	struct sk_malloc_stats ms;
-	struct sk_page_stats ps;
-
-	run_on_all(trim_on);
-	run_on_all(trim_on);
-	sk_malloc_stats_get(&ms);
-	assert_int_equal(ms.slabs, 0);
-	assert_int_equal(ms.large_pages, 0);
-	sk_page_stats_get(&ps);
-	assert_int_equal(ps.cached_pages, 0);
-	assert_int_equal(ps.free_pages, baseline_free);
+	ht_all_back(baseline_free);
 }
 
 static void test_malloc_sizes_aligned_usable_distinct(void **state)
@@ -177,81 +143,146 @@ static void test_malloc_empty_slabs_return_pages(void **state)
 	all_back();
 }
 
-/* ---- cross-CPU free storm ---- */
-
-static _Atomic(uint64_t *) slot[SLOTS];
-static atomic_int storm_errors;
-
-static void fill(uint64_t *p, size_t size, uint64_t tag)
-{
-	p[0] = size;
-	for (size_t i = 1; i < size / 8; i++)
-		p[i] = tag ^ i;
-}
-
-static void check_free(uint64_t *p)
-{
-	size_t size = p[0];
-	uint64_t tag = size / 8 > 1 ? p[1] ^ 1 : 0;
-
-	if (sk_malloc_usable_size(p) < size)
-		atomic_fetch_add(&storm_errors, 1);
-	for (size_t i = 1; i < size / 8; i++)
-		if (p[i] != (tag ^ i))
-			atomic_fetch_add(&storm_errors, 1);
-	sk_free(p);
-}
-
-static void storm(void *arg)
-{
-	unsigned cpu = (unsigned)(uintptr_t)arg;
-	uint64_t *live[LIVE];
-	uint64_t seed = 0x2545f4914f6cdd1dull * (cpu + 3), tag = cpu;
-	unsigned nlive = 0;
-
-	for (int i = 0; i < 60000 * STRESS_SCALE; i++) {
-		uint64_t r = rnd(&seed);
-
-		if (nlive < LIVE && (r & 1)) {
-			size_t size = 8 + ((r >> 4) % 8 ? (r >> 8) % 512
-							: (r >> 8) % 20000);
-			uint64_t *p = sk_malloc(size);
-
-			if (!p || (uintptr_t)p % SK_MALLOC_ALIGN) {
-				atomic_fetch_add(&storm_errors, 1);
-				continue;
-			}
-			fill(p, size, (tag += NCPUS) << 20);
-			live[nlive++] = p;
-		} else if (nlive) {
-			unsigned j = (unsigned)((r >> 20) % nlive);
-			uint64_t *old = live[j];
-
-			live[j] = live[--nlive];
-			/* Most blocks die on another CPU. */
-			if ((r >> 40) % 4)
-				old = atomic_exchange(&slot[(r >> 44) % SLOTS],
-						      old);
-			if (old)
-				check_free(old);
-		}
-	}
-	while (nlive)
-		check_free(live[--nlive]);
-}
+/* ---- cross-CPU free storm: two threads per vCPU ---- */
 
 static void test_malloc_cross_cpu_storm_all_returned(void **state)
 {
 	(void)state;
-	run_on_all(storm);
-	assert_int_equal(atomic_load(&storm_errors), 0);
-	for (unsigned i = 0; i < SLOTS; i++) {
-		uint64_t *p = atomic_exchange(&slot[i], NULL);
+	mb_run_on_cpus(2 * NCPUS, ht_storm);
+	ht_storm_finish();
+	all_back();
+}
 
-		if (p)
-			check_free(p);
-	}
-	assert_int_equal(atomic_load(&storm_errors), 0);
+/*
+ * ---- remote frees: magazines and lone blocks ----
+ * vCPU 1 frees blocks vCPU 0 allocated.  They travel in a magazine, a page
+ * of MAGN pointers sent when full, when its blocks total MAG_BYTES or at a
+ * trim; a block freed while vCPU 1's page cache is empty goes alone.  A
+ * CPU has a magazine for each owner number modulo 4.  The slab count
+ * shows what the owners got back: a slab leaves when it empties.
+ */
+enum { MAGN = (4096 - 16) / 8, MAG_BYTES = 64 * 1024 };
+
+static void *remote[MAGN + 1];
+static unsigned remote_n;
+static atomic_uint remote_cpu; /* which vCPU trim_one runs on */
+
+static size_t slabs_now(void)
+{
+	struct sk_malloc_stats ms;
+
+	sk_malloc_stats_get(&ms);
+	return ms.slabs;
+}
+
+static void alloc_remote(unsigned n, size_t size)
+{
+	remote_n = n;
+	for (unsigned i = 0; i < n; i++)
+		assert_non_null(remote[i] = sk_malloc(size));
+}
+
+/* On vCPU 1: empty the page cache, then free every block of remote[]. */
+static void drain_then_free(void *arg)
+{
+	if ((uintptr_t)arg != 1)
+		return;
+	sk_page_cache_drain();
+	for (unsigned i = 0; i < remote_n; i++)
+		sk_free(remote[i]);
+}
+
+static void trim_one(void *arg)
+{
+	if ((uintptr_t)arg == atomic_load(&remote_cpu))
+		sk_malloc_trim();
+}
+
+static void trim_cpu(unsigned cpu)
+{
+	atomic_store(&remote_cpu, cpu);
+	mb_run_on_cpus(NCPUS, trim_one);
+}
+
+static void test_malloc_remote_lone_block_reaches_owner(void **state)
+{
+	size_t before = slabs_now();
+
+	(void)state;
+	alloc_remote(1, 3000);
+	assert_int_equal(slabs_now(), before + 1);
+	mb_run_on_cpus(2, drain_then_free); /* no page: sent alone */
+	trim_cpu(0);
+	assert_int_equal(slabs_now(), before);
+	all_back();
+}
+
+enum remote_end { HELD, SENT };
+
+/*
+ * 1 lone block, then @n - 1 into vCPU 1's magazine, which they fill (SENT:
+ * vCPU 0 has them without vCPU 1 trimming) or not (HELD until it trims).
+ */
+static void remote_batch(unsigned n, size_t size, size_t nslabs,
+			 enum remote_end end)
+{
+	size_t before = slabs_now();
+
+	alloc_remote(n, size);
+	assert_int_equal(slabs_now(), before + nslabs);
+	mb_run_on_cpus(2, drain_then_free);
+	trim_cpu(0);
+	assert_int_equal(slabs_now(), end == SENT ? before : before + nslabs);
+	trim_cpu(1);
+	trim_cpu(0);
+	assert_int_equal(slabs_now(), before);
+	all_back();
+}
+
+static void test_malloc_remote_batch_held_until_trim(void **state)
+{
+	(void)state;
+	remote_batch(MAGN, 48, 1, HELD);
+	/* 7 blocks of 8 KiB per slab; 7 in the magazine stay below 64 KiB */
+	remote_batch(8, 8192, 2, HELD);
+}
+
+static void test_malloc_remote_batch_sent_when_full(void **state)
+{
+	(void)state;
+	remote_batch(MAGN + 1, 48, 1, SENT); /* MAGN pointers */
+	remote_batch(1 + MAG_BYTES / 8192, 8192, 2, SENT); /* MAG_BYTES */
+}
+
+/* vCPU 2's half of remote[]: the odd slots.  No assert on a thread. */
+static void alloc_odd_on_cpu2(void *arg)
+{
+	if ((uintptr_t)arg != 2)
+		return;
+	for (unsigned i = 1; i < remote_n; i += 2)
+		remote[i] = sk_malloc(3000);
+}
+
+static void test_malloc_remote_two_owners_batched_apart(void **state)
+{
+	size_t before = slabs_now();
+
+	(void)state;
+	remote_n = 32; /* 16 blocks of 3 KiB each: one slab per owner */
+	for (unsigned i = 0; i < remote_n; i += 2)
+		assert_non_null(remote[i] = sk_malloc(3000));
+	mb_run_on_cpus(3, alloc_odd_on_cpu2);
+	for (unsigned i = 1; i < remote_n; i += 2)
+		assert_non_null(remote[i]);
+	assert_int_equal(slabs_now(), before + 2);
+	mb_run_on_cpus(2, drain_then_free); /* owners 0, 2, 0, 2, ... */
+	trim_cpu(0);
+	trim_cpu(2);
+	assert_int_equal(slabs_now(), before + 2); /* both held on vCPU 1 */
+	trim_cpu(1);
+	trim_cpu(0);
+	trim_cpu(2);
+	assert_int_equal(slabs_now(), before);
 	all_back();
 }
 
@@ -274,6 +305,10 @@ int main(void)
 		cmocka_unit_test(test_malloc_aligned_alloc_honours_alignment),
 		cmocka_unit_test(test_malloc_calloc_realloc_semantics),
 		cmocka_unit_test(test_malloc_empty_slabs_return_pages),
+		cmocka_unit_test(test_malloc_remote_lone_block_reaches_owner),
+		cmocka_unit_test(test_malloc_remote_batch_held_until_trim),
+		cmocka_unit_test(test_malloc_remote_batch_sent_when_full),
+		cmocka_unit_test(test_malloc_remote_two_owners_batched_apart),
 		cmocka_unit_test(test_malloc_cross_cpu_storm_all_returned),
 	};
 	const struct mb_config cfg = {

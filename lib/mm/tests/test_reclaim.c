@@ -25,11 +25,8 @@
 #include <plat/mem.h>
 #include <sched/preempt.h>
 
+#include "heaptest.h"
 #include "mmboot.h"
-
-#ifndef STRESS_SCALE
-#define STRESS_SCALE 1
-#endif
 
 enum { RAM_PAGES = 8192, NCPUS = 2, OWED = 10, CACHE_FILL = 200 };
 
@@ -42,20 +39,12 @@ static uint64_t *pg(uint64_t pa)
 	return sk_plat_phys_to_virt(pa);
 }
 
-static void trim_on(void *arg)
-{
-	(void)arg;
-	sk_malloc_trim();
-	sk_page_cache_drain();
-}
-
-/* Every CPU gives back everything (twice: the 2nd takes what the 1st sent). */
+/* Every CPU gives back everything; then the free count. */
 static size_t free_after_trim(void)
 {
 	struct sk_page_stats st;
 
-	mb_run_on_cpus(NCPUS, trim_on);
-	mb_run_on_cpus(NCPUS, trim_on);
+	ht_trim_all();
 	sk_page_stats_get(&st);
 	assert_int_equal(st.cached_pages, 0);
 	return st.free_pages;
@@ -80,7 +69,7 @@ static void fill_on_cpu1(void *arg)
 	if ((uintptr_t)arg != 1)
 		return;
 	for (unsigned i = 0; i < OWED; i++)
-		sk_free(owed[i]); /* < 32: stays in vCPU 1's outbox */
+		sk_free(owed[i]); /* stays in vCPU 1's magazine */
 	for (unsigned i = 0; i < CACHE_FILL; i++)
 		if (sk_page_alloc(1, 0, &pa[i]))
 			atomic_fetch_add(&fill_errors, 1);

@@ -4,7 +4,8 @@
  * Small sizes (<= 8 KiB) come from per-CPU size-class slabs of 64 KiB
  * whose fast paths are preemption-disabled per-CPU data with no atomic
  * read-modify-write; a block freed on another CPU returns to its owner in
- * batches through a lock-free MPSC list.  Larger sizes take page ranges.
+ * batches (a page of pointers per batch) through a lock-free MPSC stack.
+ * Larger sizes take page ranges.
  * Built on <mm/page.h>; docs/mm.md has the layout and state tables.
  */
 #ifndef MM_MALLOC_H
