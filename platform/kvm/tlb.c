@@ -13,20 +13,8 @@
 
 #include "kvm.h"
 
-enum { TLB_LOCAL_PAGES_MAX = 64 };
-
 static _Atomic uint64_t tlb_gen;
 static _Atomic uint64_t tlb_done[SK_PLAT_CPUS_MAX];
-
-static void tlb_flush_local(uintptr_t va, size_t len)
-{
-	if (len == 0 || len / 4096 > TLB_LOCAL_PAGES_MAX) {
-		sk_x86_write_cr3(sk_x86_read_cr3());
-		return;
-	}
-	for (uintptr_t p = va & ~(uintptr_t)4095; p < va + len; p += 4096)
-		__asm__ __volatile__("invlpg (%0)" ::"r"(p) : "memory");
-}
 
 /* Flush everything and acknowledge every generation published so far. */
 static void tlb_ack(unsigned me)
@@ -63,7 +51,7 @@ void sk_plat_tlb_flush(uintptr_t va, size_t len)
 		atomic_fetch_add_explicit(&tlb_gen, 1, memory_order_release) +
 		1;
 
-	tlb_flush_local(va, len);
+	sk_x86_tlb_flush_local(va, len);
 	for (unsigned c = 0; c < sk_kvm_ncpus; c++) {
 		if (c == me || atomic_load_explicit(&sk_kvm_cpus[c].state,
 						    memory_order_acquire) !=

@@ -39,6 +39,7 @@ struct sk_kvm_boot_info sk_xen_boot;
 uint32_t sk_xen_start_flags;
 static char hv_vendor[13] = "XenVMMXenVMM";
 static uint32_t xen_version;
+static struct sk_x86_cpuid time_leaf; /* base+3: vtsc, tsc_mode, kHz */
 extern char sk_xen_hypercall_page[];
 
 const struct sk_kvm_boot_info *sk_kvm_boot_info(void)
@@ -97,6 +98,7 @@ static void hypercall_init(void)
 	if (base > CPUID_BASE_LAST)
 		no_xen("no XenVMMXenVMM leaf at 0x40000000..0x40010000");
 	xen_version = sk_x86_cpuid(base + 1, 0).eax;
+	time_leaf = sk_x86_cpuid(base + 3, 0);
 	r = sk_x86_cpuid(base + 2, 0);
 	if (r.eax < 1)
 		no_xen("no hypercall page offered");
@@ -146,11 +148,12 @@ static void memory_map_read(void)
 static void banner(void)
 {
 	sk_x86_printf("skiff xen: Xen %u.%u, %s, %u vcpu(s), tsc %lu kHz, "
-		      "clock %s, %u grant refs\n",
+		      "clock %s, %u grant refs, vtsc %u tsc_mode %u\n",
 		      xen_version >> 16, xen_version & 0xffff,
 		      sk_xen_is_dom0() ? "dom0 (PVH)" : "domU (PVH)",
 		      sk_xen_ncpus, (unsigned long)(sk_xen_boot.tsc_hz / 1000),
-		      sk_xen_boot.clock_source, sk_xen_grant_capacity());
+		      sk_xen_boot.clock_source, sk_xen_grant_capacity(),
+		      time_leaf.eax, time_leaf.ebx);
 }
 
 /* @s past @prefix, or NULL if @s does not start with it. */

@@ -110,18 +110,14 @@ static _Noreturn void ap_main(struct sk_xen_cpu *c)
 static int vcpu_up(struct sk_xen_cpu *c)
 {
 	struct sk_xen_vcpu_hvm_context ctx = { 0 };
-	uint64_t cr0, cr4;
-
-	__asm__ __volatile__("mov %%cr0, %0; mov %%cr4, %1"
-			     : "=r"(cr0), "=r"(cr4));
 	ctx.mode = SK_XEN_VCPU_HVM_MODE_64B;
 	ctx.x86_64.rip = (uintptr_t)ap_main;
 	ctx.x86_64.rdi = (uintptr_t)c;
 	ctx.x86_64.rsp = c->stack_top - 8; /* as if called */
 	ctx.x86_64.rflags = 0x2; /* irqs off */
-	ctx.x86_64.cr0 = cr0;
-	ctx.x86_64.cr3 = sk_xen_read_cr3();
-	ctx.x86_64.cr4 = cr4;
+	ctx.x86_64.cr0 = sk_x86_read_cr0();
+	ctx.x86_64.cr3 = sk_x86_read_cr3();
+	ctx.x86_64.cr4 = sk_x86_read_cr4();
 	ctx.x86_64.efer = sk_x86_rdmsr(SK_X86_MSR_EFER);
 	if (SK_XEN_HC3(SK_XEN_HC_VCPU_OP, SK_XEN_VCPUOP_INITIALISE,
 		       c->pc.cpu_id, &ctx) != 0)

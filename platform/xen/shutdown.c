@@ -20,10 +20,6 @@
 
 #include "xen.h"
 
-enum {
-	TLB_LOCAL_PAGES_MAX = 64,
-};
-
 _Noreturn void sk_plat_shutdown(int status)
 {
 	unsigned v = sk_x86_shutdown_begin(status);
@@ -46,12 +42,7 @@ void sk_xen_crash_extra(void)
 
 void sk_plat_tlb_flush(uintptr_t va, size_t len)
 {
-	if (len && len / 4096 <= TLB_LOCAL_PAGES_MAX)
-		for (uintptr_t p = va & ~(uintptr_t)4095; p < va + len;
-		     p += 4096)
-			__asm__ __volatile__("invlpg (%0)" ::"r"(p) : "memory");
-	else
-		sk_xen_write_cr3(sk_xen_read_cr3());
+	sk_x86_tlb_flush_local(va, len);
 	if (sk_xen_ncpus > 1 &&
 	    SK_XEN_HC2(SK_XEN_HC_HVM_OP, SK_XEN_HVMOP_FLUSH_TLBS, 0) != 0)
 		SK_PANIC(

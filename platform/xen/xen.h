@@ -112,19 +112,6 @@ void sk_xen_console_init(void);
 /* grant.c */
 int sk_xen_grant_init(void);
 
-static inline uint64_t sk_xen_read_cr3(void)
-{
-	uint64_t v;
-
-	__asm__ __volatile__("mov %%cr3, %0" : "=r"(v));
-	return v;
-}
-
-static inline void sk_xen_write_cr3(uint64_t v)
-{
-	__asm__ __volatile__("mov %0, %%cr3" ::"r"(v) : "memory");
-}
-
 /* Reused from platform/kvm/mem.c (plain x86 e820 handling). */
 struct sk_kvm_e820 {
 	uint64_t addr;

@@ -1,11 +1,21 @@
 // SPDX-License-Identifier: MIT
-/* lib/mm test scaffolding on the hosted platform (see mmboot.h). */
+/*
+ * lib/mm test scaffolding (see mmboot.h), one file for every platform: the
+ * hosted one (real CMocka, glibc) and the kvm and xen images (their
+ * tests/libtest: a CMocka subset and a small libc, sk_hosted_boot carving
+ * the unit's RAM, at 4 GiB like hosted's when the machine has RAM there).
+ * A unit that names more than one vCPU runs only on a machine with exactly
+ * that many (hosted makes it so; an image built for the wrong machine says
+ * so and stops with 98), since its expectations depend on the count.
+ * lib/sched takes its memory from libc, so lib/mm's books stay exact.
+ */
 #define _GNU_SOURCE
 #include "mmboot.h"
 
 #include <setjmp.h>
-#include <stdatomic.h>
 #include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include <cmocka.h>
@@ -18,14 +28,14 @@
 #include <sched/cpu.h>
 #include <sched/preempt.h>
 
-enum { MB_THREADS_MAX = 64 };
+enum { MB_THREADS_MAX = 64, MB_REGIONS_MAX = 128, MB_WRONG_MACHINE = 98 };
 
 static const struct mb_config *mb_cfg;
 static const struct CMUnitTest *mb_tests;
 static size_t mb_ntests;
 static const char *mb_name;
 
-/* The scheduler's memory hook runs preemptible: never preempt glibc. */
+/* The scheduler's memory hook runs preemptible: never preempt libc. */
 static void *mb_alloc(size_t len, void *ctx)
 {
 	void *p;
@@ -46,13 +56,16 @@ static void mb_free(void *p, size_t len, void *ctx)
 	sk_preempt_enable();
 }
 
+/* Hosted has one region; an image's first usable one is the unit's. */
 uint64_t mb_ram_pa(void)
 {
-	struct sk_plat_mem_region r;
+	static struct sk_plat_mem_region r[MB_REGIONS_MAX];
+	unsigned n = sk_plat_mem_regions(r, MB_REGIONS_MAX);
 
-	if (sk_plat_mem_regions(&r, 1) != 1 || r.type != SK_PLAT_MEM_USABLE)
-		SK_PANIC("mmboot: expected one RAM region");
-	return r.pa;
+	for (unsigned i = 0; i < n && i < MB_REGIONS_MAX; i++)
+		if (r[i].type == SK_PLAT_MEM_USABLE)
+			return r[i].pa;
+	SK_PANIC("mmboot: no usable RAM");
 }
 
 static sk_thread_fn mb_fn;
@@ -86,19 +99,18 @@ void mb_run_on_cpus(unsigned n, sk_thread_fn fn)
 	atomic_store_explicit(&mb_misplaced, 0, memory_order_relaxed);
 	/* Creating and joining block: preemptible, and no libc inside. */
 	sk_preempt_enable();
-	for (; made < n && !err; made++) {
+	while (made < n && !err) {
 		struct sk_thread_attr a = { .affinity = &sets[made] };
 
 		sk_cpuset_zero(&sets[made]);
 		sk_cpuset_add(&sets[made], made % ncpus);
 		err = sk_thread_create(&t[made], &a, mb_trampoline,
 				       (void *)(uintptr_t)made);
+		if (!err)
+			made++;
 	}
-	if (err)
-		made--;
 	for (unsigned i = 0; i < made; i++)
-		if (sk_thread_join(t[i]))
-			jerr = 1;
+		jerr |= sk_thread_join(t[i]) != 0;
 	sk_preempt_disable();
 	assert_int_equal(err, 0);
 	assert_int_equal(jerr, 0);
@@ -115,6 +127,11 @@ static void mb_boot(void *arg)
 	int ret;
 
 	(void)arg;
+	if (mb_cfg->ncpus > 1 && mb_cfg->ncpus != sk_plat_cpu_count()) {
+		printf("%s: needs a machine with %u vCPUs, this one has %u\n",
+		       mb_name, mb_cfg->ncpus, sk_plat_cpu_count());
+		sk_plat_shutdown(MB_WRONG_MACHINE);
+	}
 	if (sk_sched_init(&ops))
 		sk_plat_shutdown(100);
 	/* CMocka keeps its state in pthread TLS: stay on vCPU 0's pthread. */

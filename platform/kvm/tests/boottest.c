@@ -202,10 +202,7 @@ static int case_entropy(void)
 	return 0;
 }
 
-static const struct {
-	const char *name;
-	int (*fn)(void);
-} cases[] = {
+static const struct bt_case cases[] = {
 	{ "cpus_discovered_and_started", case_cpus_discovered },
 	{ "cpu_id_and_local_per_cpu", case_cpu_id_and_local },
 	{ "mem_regions_sorted_aligned", case_mem_regions_sane },
@@ -227,24 +224,8 @@ static const struct {
 
 void sk_kvm_main(void)
 {
-	unsigned failed = 0, ran = 0, n = (unsigned)SK_ARRAY_LEN(cases);
-
 	bt_crash_if_asked();
 	bt_irq_handlers_install();
-	sk_x86_printf("boottest: %u cases on %u cpus\n", n,
-		      sk_plat_cpu_count());
-	for (unsigned i = 0; i < n; i++) {
-		int r;
-
-		if (!bt_case_wanted(cases[i].name))
-			continue;
-		ran++;
-		r = cases[i].fn();
-
-		sk_x86_printf("%s %u %s\n", r ? "FAIL" : "ok", i + 1,
-			      cases[i].name);
-		failed += r != 0;
-	}
-	sk_x86_printf("boottest: %u passed, %u failed\n", ran - failed, failed);
-	sk_plat_shutdown((int)failed);
+	sk_plat_shutdown((int)bt_cases_run(
+		"boottest", cases, (unsigned)SK_ARRAY_LEN(cases), NULL));
 }

@@ -51,6 +51,21 @@ int bt_cmdline_has(const char *keyval);
 /* Whether case @name should run: no "case=" given, or "case=@name". */
 int bt_case_wanted(const char *name);
 
+/* A named check: 0 if it passed. */
+struct bt_case {
+	const char *name;
+	int (*fn)(void);
+};
+
+/*
+ * bt_cases_run - run the wanted ones of @cases[0..n-1], one "ok/FAIL N
+ * name" line each, between a header and a summary naming @prog; @after
+ * (may be NULL) runs after each case and fails it by returning nonzero.
+ * Return: the number of failed cases.
+ */
+unsigned bt_cases_run(const char *prog, const struct bt_case *cases, unsigned n,
+		      int (*after)(void));
+
 /* boottest_irq.c */
 void bt_irq_handlers_install(void);
 int bt_case_timer_not_early(void);

@@ -4,6 +4,8 @@
  * "key=value" words.
  */
 #include <plat/boot.h>
+#include <plat/cpu.h>
+#include <x86/fmt.h>
 
 #include "boottest.h"
 
@@ -56,4 +58,28 @@ int bt_case_wanted(const char *name)
 		want[n++] = *name++;
 	want[n] = '\0';
 	return bt_cmdline_has(want);
+}
+
+unsigned bt_cases_run(const char *prog, const struct bt_case *cases, unsigned n,
+		      int (*after)(void))
+{
+	unsigned failed = 0, ran = 0;
+
+	sk_x86_printf("%s: %u cases on %u cpus\n", prog, n,
+		      sk_plat_cpu_count());
+	for (unsigned i = 0; i < n; i++) {
+		int r;
+
+		if (!bt_case_wanted(cases[i].name))
+			continue;
+		ran++;
+		r = cases[i].fn();
+		if (after && after())
+			r = -1;
+		sk_x86_printf("%s %u %s\n", r ? "FAIL" : "ok", i + 1,
+			      cases[i].name);
+		failed += r != 0;
+	}
+	sk_x86_printf("%s: %u passed, %u failed\n", prog, ran - failed, failed);
+	return failed;
 }

@@ -276,10 +276,17 @@ static int case_virtio_blk_reads(void)
 	return 0;
 }
 
-static const struct {
-	const char *name;
-	int (*fn)(void);
-} cases[] = {
+/* Every case runs in and must leave a thread with irqs on. */
+static int irqs_left_on(void)
+{
+	if (sk_plat_irq_is_enabled())
+		return 0;
+	sk_x86_printf("  irqs left disabled\n");
+	sk_plat_irq_enable();
+	return -1;
+}
+
+static const struct bt_case cases[] = {
 	{ "thread_on_every_cpu", case_thread_on_every_cpu },
 	{ "wait_wake_across_cpus", case_wait_wake_across_cpus },
 	{ "sleep_not_early", case_sleep_not_early },
@@ -294,7 +301,6 @@ static const struct {
 void sk_kvm_main(void)
 {
 	const struct sk_sched_mem_ops *ops = sk_kvm_heap_ops();
-	unsigned failed = 0, ran = 0, n = (unsigned)SK_ARRAY_LEN(cases);
 	int err;
 
 	if (!ops) {
@@ -307,27 +313,7 @@ void sk_kvm_main(void)
 		sk_plat_shutdown(1);
 	}
 	crash_in_thread_if_asked();
-	sk_x86_printf("schedtest: %u cases on %u cpus\n", n,
-		      sk_plat_cpu_count());
-	for (unsigned i = 0; i < n; i++) {
-		int r;
-
-		if (!bt_case_wanted(cases[i].name))
-			continue;
-		ran++;
-		r = cases[i].fn();
-		/* Every case runs in and must leave a thread with irqs on. */
-		if (!sk_plat_irq_is_enabled()) {
-			sk_x86_printf("  irqs left disabled\n");
-			sk_plat_irq_enable();
-			r = -1;
-		}
-
-		sk_x86_printf("%s %u %s\n", r ? "FAIL" : "ok", i + 1,
-			      cases[i].name);
-		failed += r != 0;
-	}
-	sk_x86_printf("schedtest: %u passed, %u failed\n", ran - failed,
-		      failed);
-	sk_plat_shutdown((int)failed);
+	sk_plat_shutdown((int)bt_cases_run("schedtest", cases,
+					   (unsigned)SK_ARRAY_LEN(cases),
+					   irqs_left_on));
 }

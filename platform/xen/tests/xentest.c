@@ -28,6 +28,7 @@ enum { CPUS = 64 };
 static _Atomic unsigned ipis[CPUS], fires[CPUS], started[CPUS];
 static _Atomic uint64_t fired_ns[CPUS];
 static _Atomic uint64_t request[CPUS]; /* deadline for the AP to arm */
+static _Atomic int ist_request[CPUS]; /* the AP enters its IST vectors */
 
 static void on_timer(void *arg)
 {
@@ -62,6 +63,9 @@ static void ap_entry(unsigned cpu, void *arg)
 
 		if (d)
 			sk_plat_timer_arm(d);
+		if (atomic_exchange_explicit(&ist_request[cpu], 0,
+					     memory_order_acquire))
+			xt_ist_enter();
 		sk_plat_cpu_idle();
 	}
 }
@@ -302,6 +306,7 @@ void sk_kvm_main(void)
 {
 	sk_plat_irq_set_handler(SK_PLAT_IRQ_TIMER, on_timer, NULL);
 	sk_plat_irq_set_handler(SK_PLAT_IRQ_IPI, on_ipi, NULL);
+	xt_ist_init();
 	check_boot();
 	check_memory();
 	check_clock();
@@ -309,6 +314,14 @@ void sk_kvm_main(void)
 	check_timers();
 	check_ipis();
 	report_costs();
+	for (unsigned c = 1; c < sk_plat_cpu_count() && c < CPUS; c++) {
+		atomic_store_explicit(&ist_request[c], 1, memory_order_release);
+		sk_plat_cpu_ipi(c);
+		WAIT_FOR(!atomic_load_explicit(&ist_request[c],
+					       memory_order_acquire));
+	}
+	xt_ist_enter();
+	xt_ist_check();
 	sk_x86_printf("case tlb_flush\n");
 	sk_plat_tlb_flush(0, 0); /* panics if Xen refuses */
 	xt_evtchn_loopback();

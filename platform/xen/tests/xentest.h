@@ -22,5 +22,10 @@ extern unsigned xt_failures;
 /* Event channels between two ports of this domain, then grants. */
 void xt_evtchn_loopback(void);
 void xt_grant(void);
+/* IST stacks: route vectors 2 and 18 to a probe (boot), enter both on the
+ * calling vCPU, then check every vCPU ran them on its own IST stacks. */
+void xt_ist_init(void);
+void xt_ist_enter(void);
+void xt_ist_check(void);
 
 #endif

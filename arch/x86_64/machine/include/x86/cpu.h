@@ -7,6 +7,7 @@
 #ifndef X86_CPU_H
 #define X86_CPU_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct sk_x86_cpuid {
@@ -72,43 +73,42 @@ static inline void sk_x86_xsetbv(uint32_t reg, uint64_t val)
 			     "d"((uint32_t)(val >> 32)));
 }
 
-static inline void sk_x86_outb(uint16_t port, uint8_t v)
+/* sk_x86_out{b,w,l}(port, v) and sk_x86_in{b,w,l}(port). */
+#define SK_X86_PORT_ACCESSORS(sfx, type)                            \
+	static inline void sk_x86_out##sfx(uint16_t port, type v)   \
+	{                                                           \
+		__asm__ __volatile__("out" #sfx " %0, %1" ::"a"(v), \
+				     "Nd"(port));                   \
+	}                                                           \
+	static inline type sk_x86_in##sfx(uint16_t port)            \
+	{                                                           \
+		type v;                                             \
+		__asm__ __volatile__("in" #sfx " %1, %0"            \
+				     : "=a"(v)                      \
+				     : "Nd"(port));                 \
+		return v;                                           \
+	}
+SK_X86_PORT_ACCESSORS(b, uint8_t)
+SK_X86_PORT_ACCESSORS(w, uint16_t)
+SK_X86_PORT_ACCESSORS(l, uint32_t)
+#undef SK_X86_PORT_ACCESSORS
+
+enum { SK_X86_TLB_LOCAL_PAGES_MAX = 64 };
+
+/*
+ * sk_x86_tlb_flush_local - drop this CPU's TLB entries for [@va, @va+@len):
+ * page by page up to SK_X86_TLB_LOCAL_PAGES_MAX pages, else (or for
+ * @len 0) everything but global pages, by reloading CR3.
+ * Context: any; the caller keeps itself on this CPU.
+ */
+static inline void sk_x86_tlb_flush_local(uintptr_t va, size_t len)
 {
-	__asm__ __volatile__("outb %0, %1" ::"a"(v), "Nd"(port));
-}
-
-static inline uint8_t sk_x86_inb(uint16_t port)
-{
-	uint8_t v;
-
-	__asm__ __volatile__("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
-static inline void sk_x86_outw(uint16_t port, uint16_t v)
-{
-	__asm__ __volatile__("outw %0, %1" ::"a"(v), "Nd"(port));
-}
-
-static inline uint16_t sk_x86_inw(uint16_t port)
-{
-	uint16_t v;
-
-	__asm__ __volatile__("inw %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
-static inline void sk_x86_outl(uint16_t port, uint32_t v)
-{
-	__asm__ __volatile__("outl %0, %1" ::"a"(v), "Nd"(port));
-}
-
-static inline uint32_t sk_x86_inl(uint16_t port)
-{
-	uint32_t v;
-
-	__asm__ __volatile__("inl %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
+	if (len == 0 || len / 4096 > SK_X86_TLB_LOCAL_PAGES_MAX) {
+		sk_x86_write_cr3(sk_x86_read_cr3());
+		return;
+	}
+	for (uintptr_t p = va & ~(uintptr_t)4095; p < va + len; p += 4096)
+		__asm__ __volatile__("invlpg (%0)" ::"r"(p) : "memory");
 }
 
 static inline void sk_x86_pause(void)
