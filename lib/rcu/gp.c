@@ -342,12 +342,14 @@ static void gp_run(void)
 	uint64_t seq = atomic_load_explicit(&G.seq, memory_order_relaxed);
 
 	atomic_store_explicit(&G.seq, seq + 1, memory_order_relaxed);
+	sk_sched_qs_want(); /* switches note quiescent states meanwhile */
 	/* seq_cst: pairs with the fence in sk_synchronize_rcu (a caller
 	 * that read the old seq has its stores ordered before the snapshot)
 	 * and with the fence after lib/sched's counter increment */
 	atomic_thread_fence(memory_order_seq_cst);
 	snap_take(&s);
 	gp_wait(&s, GP_NORMAL);
+	sk_sched_qs_unwant();
 	/* release: pairs with the acquire in sk_synchronize_rcu */
 	atomic_store_explicit(&G.seq, seq + 2, memory_order_release);
 	atomic_fetch_add_explicit(&G.gps, 1, memory_order_relaxed);
@@ -387,10 +389,12 @@ void sk_synchronize_rcu_expedited(void)
 	struct gp_snap s;
 
 	check_may_wait();
+	sk_sched_qs_want();
 	/* seq_cst: pairs with the fence after lib/sched's counter store */
 	atomic_thread_fence(memory_order_seq_cst);
 	snap_take(&s);
 	gp_wait(&s, GP_EXPEDITED);
+	sk_sched_qs_unwant();
 	atomic_thread_fence(memory_order_seq_cst); /* as in synchronize */
 	atomic_fetch_add_explicit(&G.expedited, 1, memory_order_relaxed);
 }

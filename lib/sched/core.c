@@ -182,7 +182,7 @@ static void switch_once(struct sk_cpu *cpu, enum switch_reason fpu_why)
 	SK_ASSERT(!cpu->in_sched, "sched: switch re-entered");
 	cpu->in_sched = true;
 	resched_clear();
-	sk_qs_note(cpu);
+	sk_qs_note_if_wanted(cpu);
 	if (why == SW_SLEEP && sleep_to_only_rival(cpu, cur, now))
 		return;
 	if (SK_UNLIKELY(cur->flags & TF_REHOME) && why != SW_SLEEP &&
@@ -225,7 +225,7 @@ void sk_sched_switch_to(struct sk_cpu *cpu, struct sk_thread *w)
 	SK_ASSERT(!cpu->in_sched, "sched: switch re-entered");
 	cpu->in_sched = true;
 	resched_clear();
-	sk_qs_note(cpu);
+	sk_qs_note_if_wanted(cpu);
 	/* release: as in sk_wake_arrive */
 	atomic_store_explicit(&w->state, TS_RUNNING, memory_order_release);
 	sk_fair_handoff(cpu, cur, w, now);

@@ -74,6 +74,22 @@ void sk_eqs_exit_slow(struct sk_cpu *cpu)
 	atomic_thread_fence(memory_order_seq_cst);
 }
 
+/* Requests held (sk_sched_qs_want); read relaxed by every switch. */
+atomic_uint sk_qs_wanted;
+
+void sk_sched_qs_want(void)
+{
+	/* relaxed: the watcher's own seq_cst fence before its snapshot
+	 * orders this before the snapshot; a switch that misses it only
+	 * skips a note, which delays the watcher, never misleads it */
+	atomic_fetch_add_explicit(&sk_qs_wanted, 1, memory_order_relaxed);
+}
+
+void sk_sched_qs_unwant(void)
+{
+	atomic_fetch_sub_explicit(&sk_qs_wanted, 1, memory_order_relaxed);
+}
+
 uint64_t sk_sched_cpu_eqs_count(unsigned cpu)
 {
 	if (!sk_sched_cpus || cpu >= sk_sched_ncpus)
@@ -131,6 +147,7 @@ static void start_batch(struct sk_cpu *cpu, uint64_t now)
 	cpu->nr_new = 0;
 	cpu->gp_start_ns = now;
 	cpu->gp_kicked = false;
+	sk_sched_qs_want(); /* dropped when the batch is freeable */
 	/* seq_cst: the registry unlinks of the batch (registry.c) before the
 	 * snapshot; pairs with the fence after the counter store in
 	 * sk_qs_note, as lib/rcu's snapshot does. */
@@ -167,6 +184,7 @@ void sk_reap_advance(struct sk_cpu *cpu)
 		t->znext = cpu->freeable;
 		cpu->freeable = cpu->zombies_gp;
 		cpu->zombies_gp = NULL;
+		sk_sched_qs_unwant();
 	}
 	/* Batches of BATCH_MIN (or older than BATCH_AGE_NS): one round of
 	 * IPIs to idle CPUs is paid per batch, not per thread. */

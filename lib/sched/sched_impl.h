@@ -365,6 +365,14 @@ void sk_reap_advance(struct sk_cpu *cpu);
 void sk_reap_collect(void);
 struct sk_thread *sk_reap_cache_get(void);
 void sk_qs_note(struct sk_cpu *cpu);
+extern atomic_uint sk_qs_wanted;
+
+/* The switch paths' note: only while someone watches the counters. */
+static inline void sk_qs_note_if_wanted(struct sk_cpu *cpu)
+{
+	if (atomic_load_explicit(&sk_qs_wanted, memory_order_relaxed))
+		sk_qs_note(cpu);
+}
 void sk_eqs_enter(struct sk_cpu *cpu);
 bool sk_reap_is_pending(const struct sk_cpu *cpu);
 

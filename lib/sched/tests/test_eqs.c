@@ -4,6 +4,8 @@
  * vCPU's counter turns odd; a wake aimed at a thread sleeping there makes
  * it even before the thread runs; a timer callback on an idle vCPU already
  * sees it even (the handler leaves the state before anything else runs).
+ * Also the quiescent-state request (sk_sched_qs_want): held, every switch
+ * moves the counter.
  */
 #include "harness.h"
 
@@ -168,12 +170,43 @@ static void test_eqs_timer_callback_on_idle_cpu_sees_even(void **state)
 	assert_true(counted > 0);
 }
 
+enum { YIELDS = 2000 };
+
+static void yielder(void *arg)
+{
+	(void)arg;
+	for (unsigned i = 0; i < YIELDS; i++)
+		sk_thread_yield();
+}
+
+/* With a request held, voluntary switches move the quiescent-state
+ * counter (only they can: two threads yield to each other on vCPU 1,
+ * which never idles and takes few interrupts meanwhile). */
+static void test_eqs_qs_wanted_switches_move_counter(void **state)
+{
+	struct sk_cpuset set;
+	struct sk_thread_attr a = st_pinned(1, &set);
+	struct sk_thread *t[2];
+	uint64_t before;
+
+	(void)state;
+	sk_sched_qs_want();
+	before = sk_sched_cpu_qs_count(1);
+	t[0] = st_spawn(&a, yielder, NULL);
+	t[1] = st_spawn(&a, yielder, NULL);
+	assert_int_equal(sk_thread_join(t[0]), 0);
+	assert_int_equal(sk_thread_join(t[1]), 0);
+	sk_sched_qs_unwant();
+	assert_true(sk_sched_cpu_qs_count(1) - before >= YIELDS);
+}
+
 int main(void)
 {
 	static const struct CMUnitTest tests[] = {
 		st_test(test_eqs_running_cpu_even_and_bad_cpu_zero),
 		st_test(test_eqs_idle_cpu_odd_then_wake_even),
 		st_test(test_eqs_timer_callback_on_idle_cpu_sees_even),
+		st_test(test_eqs_qs_wanted_switches_move_counter),
 	};
 
 	return st_main("sched_eqs", tests, sizeof(tests) / sizeof(tests[0]));

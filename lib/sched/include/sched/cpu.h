@@ -36,13 +36,28 @@ int sk_sched_init(const struct sk_sched_mem_ops *ops);
 
 /*
  * sk_sched_cpu_qs_count - the quiescent-state counter of @cpu.  It grows
- * (release) at every pass through the scheduler, every idle-loop turn and
- * every interrupt exit into preemptible code: when it has changed since a
- * reading, @cpu has left every preempt-disabled section it was in then.
+ * (release) at every idle-loop turn and every interrupt exit into
+ * preemptible code, and at every pass through the scheduler while a
+ * request (sk_sched_qs_want) is held: when it has changed since a reading,
+ * @cpu has left every preempt-disabled section it was in then.
  * Return: the counter; 0 for a CPU out of range.
  * Context: any.
  */
 uint64_t sk_sched_cpu_qs_count(unsigned cpu);
+
+/*
+ * sk_sched_qs_want / sk_sched_qs_unwant - hold / drop a request for
+ * quiescent-state counts, around a grace period that watches the counters.
+ * Noting a quiescent state costs a store and a full fence; with no request
+ * held, context switches skip it (the idle loop, interrupt exits and
+ * sk_sched_cpu_qs_kick still move the counter, so a watcher that forgot to
+ * ask is only slower).  Take the request before the fence that precedes
+ * the snapshot of the counters; a switch that has not seen it yet only
+ * delays the grace period, it cannot end one early.  Calls must pair.
+ * Context: any.
+ */
+void sk_sched_qs_want(void);
+void sk_sched_qs_unwant(void);
 
 /*
  * sk_sched_cpu_eqs_count - @cpu's extended-quiescent-state counter: odd
