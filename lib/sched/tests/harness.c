@@ -10,6 +10,7 @@
 #include <hosted/boot.h>
 #include <plat/boot.h>
 #include <plat/cpu.h>
+#include <sched/wait.h>
 
 atomic_ulong st_allocs, st_frees;
 
@@ -102,6 +103,18 @@ unsigned st_cpu(void)
 	c = sk_plat_cpu_id();
 	sk_preempt_enable();
 	return c;
+}
+
+void st_sleep_until(atomic_uint *asleep, atomic_uint *go)
+{
+	sk_wait_prepare();
+	if (asleep)
+		atomic_store_explicit(asleep, 1, memory_order_release);
+	while (!atomic_load_explicit(go, memory_order_acquire)) {
+		sk_wait();
+		sk_wait_prepare();
+	}
+	sk_wait_finish();
 }
 
 struct sk_thread *st_spawn(const struct sk_thread_attr *attr, sk_thread_fn fn,

@@ -45,6 +45,10 @@ unsigned st_cpu(void);
 struct sk_thread *st_spawn(const struct sk_thread_attr *attr, sk_thread_fn fn,
 			   void *arg);
 
+/* Announce the wait in *@asleep (1, release; skipped if NULL), then sleep
+ * until *@go is non-zero (acquire); spurious wakes go back to sleep. */
+void st_sleep_until(atomic_uint *asleep, atomic_uint *go);
+
 /* Attributes pinning a thread to one CPU. */
 struct sk_thread_attr st_pinned(unsigned cpu, struct sk_cpuset *set);
 

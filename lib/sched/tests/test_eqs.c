@@ -53,13 +53,7 @@ static void sleeper_fn(void *arg)
 {
 	struct sleeper *s = arg;
 
-	sk_wait_prepare();
-	atomic_store_explicit(&s->asleep, 1, memory_order_release);
-	while (!atomic_load_explicit(&s->go, memory_order_acquire)) {
-		sk_wait();
-		sk_wait_prepare();
-	}
-	sk_wait_finish();
+	st_sleep_until(&s->asleep, &s->go);
 	sk_preempt_disable();
 	s->cpu_after = st_cpu();
 	s->eqs_after = sk_sched_cpu_eqs_count(s->cpu_after);

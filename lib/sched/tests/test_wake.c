@@ -180,13 +180,7 @@ static void woken_peer_fn(void *arg)
 {
 	struct woken_peer *w = arg;
 
-	sk_wait_prepare();
-	atomic_store_explicit(&w->asleep, 1, memory_order_release);
-	while (!atomic_load_explicit(&w->go, memory_order_acquire)) {
-		sk_wait();
-		sk_wait_prepare();
-	}
-	sk_wait_finish();
+	st_sleep_until(&w->asleep, &w->go);
 	atomic_store_explicit(&w->ran, 1, memory_order_release);
 }
 
@@ -263,13 +257,7 @@ static void sleeper(void *arg)
 {
 	struct runner *r = arg;
 
-	sk_wait_prepare();
-	atomic_store_explicit(&r->slept, 1, memory_order_release);
-	while (!atomic_load_explicit(&r->stop, memory_order_acquire)) {
-		sk_wait();
-		sk_wait_prepare();
-	}
-	sk_wait_finish();
+	st_sleep_until(&r->slept, &r->stop);
 }
 
 static void test_wake_is_running_self_true(void **state)
