@@ -84,7 +84,6 @@ static void ipi_handler(void *arg)
 	struct sk_cpu *cpu = this_cpu();
 
 	(void)arg;
-	sk_eqs_exit(cpu);
 	sk_wake_drain(cpu);
 	sk_registry_drain(cpu);
 	sk_remote_drain(cpu);

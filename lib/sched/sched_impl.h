@@ -271,7 +271,8 @@ void sk_eqs_exit_slow(struct sk_cpu *cpu);
 /*
  * Leave the extended quiescent state (reap.c): the first thing everything
  * that can run on @cpu after the idle halt does (the interrupt entry hook,
- * timer and IPI handlers, the idle loop when the halt returns).  Irqs
+ * which every platform runs before any handler, and the idle loop when the
+ * halt returns).  Irqs
  * off, on @cpu.  Inline so the common case (even) is a load and a branch.
  */
 static inline void sk_eqs_exit(struct sk_cpu *cpu)

@@ -145,7 +145,6 @@ void sk_timer_irq(void *arg)
 	struct sk_pheap_node *n;
 
 	(void)arg;
-	sk_eqs_exit(cpu);
 	cpu->hw_deadline = NO_DEADLINE; /* the one-shot is spent */
 	while ((n = sk_pheap_peek(&cpu->timers)) && n->key <= now) {
 		struct sk_timer *t = node_timer(n);

@@ -63,9 +63,9 @@ void sk_sched_qs_unwant(void);
  * sk_sched_cpu_eqs_count - @cpu's extended-quiescent-state counter: odd
  * while @cpu is halted in its idle loop with no interrupt handler running,
  * even otherwise.  The idle loop makes it odd right before the halt
- * (seq_cst); the first thing to run on @cpu after that (the timer or IPI
- * handler, the interrupt exit hook, or the idle loop when the halt
- * returns) makes it even, then fences.  lib/sched's own reaper counts a
+ * (seq_cst); the first thing to run on @cpu after that (the interrupt
+ * entry hook, before any handler, or the idle loop when the halt returns)
+ * makes it even, then fences.  lib/sched's own reaper counts a
  * CPU found odd at its snapshot as quiescent.  An odd value means @cpu is in no preempt-disabled section now
  * and will pass a full fence before it enters one.
  * Return: the counter (acquire); 0 for a CPU out of range.
