@@ -61,6 +61,11 @@ static void mutex_own(struct sk_mutex *m)
 #ifndef SK_SYNC_YIELDS
 #define SK_SYNC_YIELDS 1
 #endif
+/* The most pause rounds between two reads of the count in spin_free (the
+ * gap doubles from 1 after each read that finds the mutex held). */
+#ifndef SK_SYNC_SPIN_GAP_MAX
+#define SK_SYNC_SPIN_GAP_MAX 1
+#endif
 enum { SPIN_CHECK = 8 };
 
 /*
@@ -93,6 +98,8 @@ static bool owner_running(const struct sk_mutex *m)
  */
 static bool spin_free(struct sk_mutex *m)
 {
+	unsigned gap = 1;
+
 	SK_SYNC_POINT(SK_SYNC_PT_SPIN_FREE);
 	for (unsigned i = 1; i <= SK_SYNC_SPIN_FREE; i++) {
 		unsigned c =
@@ -107,7 +114,10 @@ static bool spin_free(struct sk_mutex *m)
 		}
 		if (c > 1 || (i % SPIN_CHECK == 0 && !owner_running(m)))
 			return false;
-		sk_plat_cpu_relax();
+		for (unsigned p = 0; p < gap; p++)
+			sk_plat_cpu_relax();
+		if (gap < SK_SYNC_SPIN_GAP_MAX)
+			gap *= 2;
 	}
 	return false;
 }

@@ -23,10 +23,15 @@
  * OWNED        the mutex consumer (CAS)       - (the waiter owns the mutex)
  * CANCELLED    the timed-out waiter (CAS)     - (a consumer reaps it)
  * COND         the waiter, before queueing    QUEUED (morph), SIGNALLED,
- *              on a condvar / wait queue      TIMEDOUT; all under the
- *                                             condvar's / caller's lock
+ *              on a condvar / wait queue      TIMEDOUT.  Condvar: all under
+ *                                             its lock.  Wait queue: CAS
+ *                                             (waker under the caller's
+ *                                             mutex, timed-out waiter
+ *                                             without it); one wins
  * SIGNALLED    a signaller (no morph)         - (waiter relocks itself)
- * TIMEDOUT     the waiter, under the lock     -
+ * TIMEDOUT     the timed-out waiter (condvar: -
+ *              under its lock; wait queue:
+ *              CAS from COND)
  */
 enum sk_sync_wstate {
 	SK_SYNC_W_QUEUED = 0,
@@ -51,7 +56,7 @@ struct sk_sync_waiter {
 struct sk_sync_cwaiter {
 	struct sk_sync_waiter w;
 	struct sk_sync_cwaiter *prev, *next;
-	struct sk_mutex *m;
+	struct sk_mutex *m; /* wait queue: NULL once a waker reaped it */
 };
 
 /* Append @cw to the FIFO (@head, @tail).  Caller holds the list's lock. */
@@ -148,6 +153,10 @@ enum sk_sync_test_point {
 	SK_SYNC_PT_SPIN_FREE, /* locker about to spin, not counted */
 	SK_SYNC_PT_SPIN_QUEUED, /* queued locker about to spin on its record */
 	SK_SYNC_PT_YIELD, /* locker, not counted, about to yield */
+	SK_SYNC_PT_WAITQ_TIMED_OUT, /* waitq waiter timed out, before its CAS */
+	SK_SYNC_PT_WAITQ_CANCELLED, /* ... its CAS won, mutex not relocked */
+	SK_SYNC_PT_WAITQ_WOKEN_LATE, /* ... its CAS lost to a wake */
+	SK_SYNC_PT_WAITQ_REAPED, /* a waker unlinked a timed-out record */
 };
 
 #ifdef SK_SYNC_TEST_HOOKS

@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include <plat/time.h>
 #include <sched/wait.h>
 #include <sync/mutex.h>
 
@@ -78,7 +79,10 @@ static void test_mutex_lock_until_held_etimedout(void **state)
 {
 	(void)state;
 	struct sk_mutex m = SK_MUTEX_INIT;
-	struct timed_arg a = { &m, 2000000, 1 };
+	/* 100 ms, so that the locker surely queues before its deadline (with
+	 * 2 ms, a vCPU that Xen descheduled right after the locker read the
+	 * clock timed out before queueing, and nothing was reaped). */
+	struct timed_arg a = { &m, 100000000, 1 };
 
 	sk_mutex_lock(&m);
 	th_run(1, timed_locker, &a);
@@ -463,8 +467,11 @@ static void spin_script_run(enum sk_sync_test_point at, struct sk_mutex *m)
 	sk_sync_test_yield = hook_spin;
 	sk_mutex_lock(m);
 	th_start(&b, spin_b, m);
-	/* Bounded: a B that never reaches ss.at fails the asserts, not hangs. */
-	for (unsigned i = 0; i < 20000 && !atomic_load(&ss.b_at); i++)
+	/* Bounded by time, not by rounds (a round is 20 us on a host, and
+	 * B's start on another vCPU takes milliseconds under Xen in TCG): a B
+	 * that never reaches ss.at fails the asserts, not hangs. */
+	for (uint64_t end = th_deadline(30000000000ull);
+	     !atomic_load(&ss.b_at) && sk_plat_clock_ns() < end;)
 		th_pause();
 	ss.count_seen = atomic_load(&m->count);
 	sk_mutex_unlock(m);
