@@ -149,8 +149,18 @@ void xt_grant(void)
 	CHECK(sk_xen_grant_access(0, (uintptr_t)dst, SK_XEN_GRANT_RW, &ref2) ==
 	      0);
 	CHECK(ref2 != ref);
-	check_copy(ref);
-	check_map();
+	/*
+	 * Copying or mapping a grant of our own needs the grant to name our
+	 * own domain id (Xen checks it against the caller's): 0 as dom0.  A
+	 * domU does not know its id without xenstore, so it skips those.
+	 */
+	if (sk_xen_is_dom0()) {
+		check_copy(ref);
+		check_map();
+	} else {
+		sk_x86_printf("  copy and self-map skipped: a domU's grant "
+			      "to itself needs its domain id (xenstore)\n");
+	}
 	CHECK(sk_xen_grant_end(ref) == 0);
 	CHECK(sk_xen_grant_end(ref) == -EINVAL);
 	CHECK(sk_xen_grant_copy(SK_XEN_DOMID_SELF, ref, 0, (uintptr_t)dst,
