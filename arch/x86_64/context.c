@@ -111,3 +111,33 @@ _Noreturn void sk_arch_context_first(struct sk_arch_context *prev,
 	entry(arg);
 	SK_PANIC("arch: a context entry function returned");
 }
+
+/*
+ * switch.S leaves, from the saved stack pointer up: MXCSR and FCW (16
+ * bytes), r15, r14, r13, r12, rbx, rbp, then the return address.
+ */
+enum { SAVED_RBP = 7, SAVED_RET = 8, CHAIN_MAX = 64 * 1024 };
+
+unsigned sk_arch_context_pcs(const struct sk_arch_context *ctx, uintptr_t *pcs,
+			     unsigned n)
+{
+	const uintptr_t *sp = ctx->sp;
+	uintptr_t lo = (uintptr_t)sp, fp;
+	unsigned got = 0;
+
+	if (!sp || n == 0)
+		return 0;
+	pcs[got++] = sp[SAVED_RET];
+	fp = sp[SAVED_RBP];
+	while (got < n && fp > lo && fp - (uintptr_t)sp < CHAIN_MAX &&
+	       (fp & 7) == 0) {
+		const uintptr_t *frame = (const uintptr_t *)fp;
+
+		if (!frame[1])
+			break;
+		pcs[got++] = frame[1];
+		lo = fp;
+		fp = frame[0];
+	}
+	return got;
+}

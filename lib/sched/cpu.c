@@ -79,6 +79,12 @@ static void entry_hook(void *arg)
 		sk_eqs_exit(cpu);
 }
 
+static void debug_handler(void *arg)
+{
+	(void)arg;
+	sk_sched_debug_dump();
+}
+
 static void ipi_handler(void *arg)
 {
 	struct sk_cpu *cpu = this_cpu();
@@ -222,6 +228,7 @@ int sk_sched_init(const struct sk_sched_mem_ops *ops)
 	sk_plat_cpu_local_set(&sk_sched_cpus[0]);
 	sk_plat_irq_set_handler(SK_PLAT_IRQ_TIMER, sk_timer_irq, NULL);
 	sk_plat_irq_set_handler(SK_PLAT_IRQ_IPI, ipi_handler, NULL);
+	sk_plat_irq_set_handler(SK_PLAT_IRQ_DEBUG, debug_handler, NULL);
 	sk_plat_irq_set_entry_hook(entry_hook, NULL);
 	sk_plat_irq_set_exit_hook(sk_sched_exit_hook, NULL);
 	for (unsigned i = 1; i < n; i++) {

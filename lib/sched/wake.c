@@ -48,7 +48,8 @@ bool sk_thread_is_running(const struct sk_thread *t)
 
 	if (s == TS_SLEEPING || s == TS_WAKING || s == TS_DEAD)
 		return false;
-	return atomic_load_explicit(&t->on_cpu, memory_order_relaxed);
+	return atomic_load_explicit(&t->on_cpu, memory_order_relaxed) &&
+	       !sk_plat_cpu_is_preempted(thread_cpu(t));
 }
 
 void sk_wait_prepare(void)

@@ -47,6 +47,16 @@ void sk_plat_cpu_relax(void)
 }
 
 /*
+ * Linux tells a process whether one of its threads is on a CPU only
+ * through /proc (microseconds per look), so hosted never knows.
+ */
+bool sk_plat_cpu_is_preempted(unsigned cpu)
+{
+	(void)cpu;
+	return false;
+}
+
+/*
  * Signal another vCPU.  A raw tgkill, not pthread_kill: glibc's blocks all
  * signals around the kill (two more system calls) to guard against thread
  * exit, and vCPU threads never exit while the machine runs.

@@ -113,13 +113,14 @@ static void banner(void)
 	const struct sk_kvm_boot_info *b = &sk_kvm_info;
 
 	sk_x86_printf("skiff kvm: %u cpu(s), %s%s, tsc %lu kHz, lapic %lu kHz "
-		      "(%s), clock %s, %s%s\n",
+		      "(%s), clock %s, %s%s%s\n",
 		      sk_kvm_ncpus, b->hypervisor[0] ? "hypervisor " : "",
 		      b->hypervisor[0] ? b->hypervisor : "bare metal",
 		      (unsigned long)(b->tsc_hz / 1000),
 		      (unsigned long)(b->lapic_hz / 1000), b->freq_source,
 		      b->clock_source, b->x2apic ? "x2apic" : "xapic",
-		      b->tsc_deadline ? ", tsc-deadline" : "");
+		      b->tsc_deadline ? ", tsc-deadline" : "",
+		      b->steal_time ? ", steal-time" : "");
 }
 
 static void kpt_switch(void)

@@ -23,6 +23,21 @@ enum { SK_KVM_STACK_SIZE = 32768 };
  * One CPU.  The first three fields are read %gs-relative (cpu.c): keep
  * their offsets.  Fields marked "own" are touched only by that CPU.
  */
+/*
+ * KVM's steal-time record (MSR_KVM_STEAL_TIME, one per vCPU, 64-byte
+ * aligned): KVM sets `preempted` bit 0 when it schedules the vCPU out
+ * while it was running, and clears it when the vCPU runs again.
+ */
+struct sk_kvm_steal_time {
+	uint64_t steal; /* ns the vCPU was runnable but not run */
+	uint32_t version; /* odd while KVM writes steal */
+	uint32_t flags;
+	uint8_t preempted;
+	uint8_t pad8[3];
+	uint32_t pad32[11];
+} SK_ALIGNED(64);
+_Static_assert(sizeof(struct sk_kvm_steal_time) == 64, "KVM ABI");
+
 struct sk_kvm_cpu {
 	/* First: the GS base points here (plat/percpu.h); cpu_id is also
 	 * the ACPI-order vcpu id. */
@@ -35,6 +50,7 @@ struct sk_kvm_cpu {
 	uintptr_t stack_top; /* boot-allocated */
 	uintptr_t ist_top[SK_X86_IST_COUNT];
 	struct sk_x86_pvclock pvclock; /* own, kvmclock: written by the host */
+	struct sk_kvm_steal_time steal; /* own, steal time: written by KVM */
 	struct sk_x86_desc_cpu desc;
 } SK_CACHE_ALIGNED;
 _Static_assert(__builtin_offsetof(struct sk_kvm_cpu, pc) == 0,

@@ -19,8 +19,10 @@ __extension__ typedef unsigned __int128 u128;
 
 enum {
 	KVM_FEATURE_CLOCKSOURCE2 = 1u << 3,
+	KVM_FEATURE_STEAL_TIME = 1u << 5,
 	MSR_KVM_WALL_CLOCK_NEW = 0x4b564d00,
 	MSR_KVM_SYSTEM_TIME_NEW = 0x4b564d01,
+	MSR_KVM_STEAL_TIME = 0x4b564d03,
 	CPUID_INVARIANT_TSC = 1u << 8,
 };
 
@@ -33,6 +35,7 @@ struct kvm_wall_clock {
 };
 
 static int use_kvmclock;
+static int use_steal_time; /* set at boot, before any AP starts */
 static uint64_t tsc_base; /* TSC path: the TSC at clock 0 */
 static uint64_t tsc_to_ns_mul; /* ns = delta * mul >> 32 */
 static uint64_t wall_base_ns; /* wall = wall_base_ns + clock */
@@ -75,14 +78,14 @@ uint64_t sk_kvm_clock_ns_to_tsc(uint64_t ns)
 				      sk_kvm_info.tsc_hz);
 }
 
-static int kvmclock_available(void)
+/* Whether KVM offers the paravirtual feature bit @bit (CPUID 0x40000001). */
+static int kvm_feature(uint32_t bit)
 {
 	const char *hv = sk_kvm_info.hypervisor;
 
 	if (__builtin_memcmp(hv, "KVMKVMKVM", 9) != 0)
 		return 0;
-	return (sk_x86_cpuid(0x40000001, 0).eax & KVM_FEATURE_CLOCKSOURCE2) !=
-	       0;
+	return (sk_x86_cpuid(0x40000001, 0).eax & bit) != 0;
 }
 
 void sk_kvm_time_init_cpu(struct sk_kvm_cpu *c)
@@ -91,6 +94,16 @@ void sk_kvm_time_init_cpu(struct sk_kvm_cpu *c)
 	if (use_kvmclock)
 		sk_x86_wrmsr(MSR_KVM_SYSTEM_TIME_NEW,
 			     (uintptr_t)&c->pvclock | 1);
+	if (use_steal_time) /* bit 0: enable */
+		sk_x86_wrmsr(MSR_KVM_STEAL_TIME, (uintptr_t)&c->steal | 1);
+}
+
+bool sk_plat_cpu_is_preempted(unsigned cpu)
+{
+	if (!use_steal_time || cpu >= sk_kvm_ncpus)
+		return false;
+	/* KVM writes the byte from another host thread: read it once. */
+	return *(volatile const uint8_t *)&sk_kvm_cpus[cpu].steal.preempted & 1;
 }
 
 static void wall_init(void)
@@ -116,7 +129,9 @@ void sk_kvm_time_init_boot(void)
 {
 	struct sk_kvm_cpu *boot = &sk_kvm_cpus[0];
 
-	use_kvmclock = kvmclock_available();
+	use_kvmclock = kvm_feature(KVM_FEATURE_CLOCKSOURCE2);
+	use_steal_time = kvm_feature(KVM_FEATURE_STEAL_TIME);
+	sk_kvm_info.steal_time = use_steal_time;
 	tsc_base = sk_x86_rdtsc();
 	tsc_to_ns_mul = sk_x86_muldiv(NSEC, 1ull << 32, sk_kvm_info.tsc_hz);
 	sk_kvm_time_init_cpu(boot);

@@ -38,6 +38,7 @@ enum {
 	SK_XEN_VCPUOP_INITIALISE = 0,
 	SK_XEN_VCPUOP_UP = 1,
 	SK_XEN_VCPUOP_IS_UP = 3,
+	SK_XEN_VCPUOP_REGISTER_RUNSTATE_MEMORY_AREA = 5,
 	SK_XEN_VCPUOP_STOP_PERIODIC_TIMER = 7,
 	SK_XEN_VCPUOP_SET_SINGLESHOT_TIMER = 8,
 	SK_XEN_VCPUOP_STOP_SINGLESHOT_TIMER = 9,
@@ -55,6 +56,7 @@ enum {
 	SK_XEN_EVTCHNOP_BIND_IPI = 7,
 	SK_XEN_EVTCHNOP_UNMASK = 9,
 	SK_XEN_VIRQ_TIMER = 0,
+	SK_XEN_VIRQ_DEBUG = 1, /* Xen's debug key 'q' asks for a dump */
 
 	SK_XEN_GNTTABOP_MAP_GRANT_REF = 0,
 	SK_XEN_GNTTABOP_UNMAP_GRANT_REF = 1,
@@ -138,6 +140,25 @@ struct sk_xen_singleshot {
 	uint64_t timeout_abs_ns;
 	uint32_t flags;
 	uint32_t pad;
+};
+
+/* vcpu_runstate_info: Xen rewrites it when it switches the vCPU in or out. */
+enum sk_xen_runstate_state {
+	SK_XEN_RUNSTATE_RUNNING = 0,
+	SK_XEN_RUNSTATE_RUNNABLE = 1, /* preempted: has work, no CPU */
+	SK_XEN_RUNSTATE_BLOCKED = 2, /* halted, or blocked in a hypercall */
+	SK_XEN_RUNSTATE_OFFLINE = 3,
+};
+
+struct sk_xen_runstate {
+	int32_t state; /* enum sk_xen_runstate_state */
+	uint64_t state_entry_time; /* Xen system time, ns */
+	uint64_t time[4]; /* ns spent in each state */
+};
+_Static_assert(sizeof(struct sk_xen_runstate) == 48, "Xen ABI");
+
+struct sk_xen_register_runstate {
+	uint64_t addr; /* guest address (identity-mapped: physical) */
 };
 
 struct sk_xen_register_vcpu_info {

@@ -50,9 +50,39 @@ static void vcpu_info_register(struct sk_xen_cpu *c)
 	c->vi = &sk_xen_shared->vcpu_info[c->pc.cpu_id];
 }
 
+/*
+ * Where Xen keeps this vCPU's runstate, for sk_plat_cpu_is_preempted.
+ * Xen writes it when it switches the vCPU in or out (and at once here).
+ */
+static void runstate_register(struct sk_xen_cpu *c)
+{
+	struct sk_xen_register_runstate r = { (uintptr_t)&c->runstate };
+
+	bool ok = SK_XEN_HC3(SK_XEN_HC_VCPU_OP,
+			     SK_XEN_VCPUOP_REGISTER_RUNSTATE_MEMORY_AREA,
+			     c->pc.cpu_id, &r) == 0;
+
+	atomic_store_explicit(&c->runstate_ok, ok, memory_order_relaxed);
+}
+
+bool sk_plat_cpu_is_preempted(unsigned cpu)
+{
+	const struct sk_xen_cpu *c;
+
+	if (cpu >= sk_xen_ncpus)
+		return false;
+	c = &sk_xen_cpus[cpu];
+	if (!atomic_load_explicit(&c->runstate_ok, memory_order_relaxed))
+		return false;
+	/* Xen writes it from another CPU: read the word once. */
+	return *(volatile const int32_t *)&c->runstate.state ==
+	       SK_XEN_RUNSTATE_RUNNABLE;
+}
+
 void sk_xen_cpu_bind(struct sk_xen_cpu *c)
 {
 	vcpu_info_register(c);
+	runstate_register(c);
 	c->vi->evtchn_upcall_mask = 0;
 	/* Tickless: Xen may start a vCPU with a periodic VIRQ_TIMER. */
 	SK_XEN_HC3(SK_XEN_HC_VCPU_OP, SK_XEN_VCPUOP_STOP_PERIODIC_TIMER,
@@ -61,6 +91,10 @@ void sk_xen_cpu_bind(struct sk_xen_cpu *c)
 	if (sk_xen_evtchn_bind_cpu(SK_XEN_BIND_TIMER, c) != 0 ||
 	    sk_xen_evtchn_bind_cpu(SK_XEN_BIND_IPI, c) != 0)
 		sk_xen_boot_fail("cannot bind the timer VIRQ or the IPI port");
+	/* A state dump on Xen's debug key 'q' (plat/irq.h): not fatal. */
+	if (c->pc.cpu_id == 0 &&
+	    sk_xen_evtchn_bind_cpu(SK_XEN_BIND_DEBUG, c) != 0)
+		sk_x86_printf("skiff xen: no VIRQ_DEBUG port\n");
 }
 
 static void cpu_stacks_alloc(struct sk_xen_cpu *c)

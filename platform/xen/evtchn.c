@@ -126,19 +126,30 @@ static void ipi_event(void *arg)
 	sk_x86_irq_call(SK_PLAT_IRQ_IPI);
 }
 
+static void debug_event(void *arg)
+{
+	(void)arg;
+	sk_xen_debug_dump();
+	sk_x86_irq_call(SK_PLAT_IRQ_DEBUG);
+}
+
 int sk_xen_evtchn_bind_cpu(enum sk_xen_bind_kind kind, struct sk_xen_cpu *c)
 {
 	unsigned cpu = (unsigned)c->pc.cpu_id;
 	long rc;
 
-	if (kind == SK_XEN_BIND_TIMER) {
-		struct sk_xen_evtchn_bind_virq b = { SK_XEN_VIRQ_TIMER, cpu,
-						     0 };
+	if (kind == SK_XEN_BIND_TIMER || kind == SK_XEN_BIND_DEBUG) {
+		bool timer = kind == SK_XEN_BIND_TIMER;
+		struct sk_xen_evtchn_bind_virq b = { timer ? SK_XEN_VIRQ_TIMER
+							   : SK_XEN_VIRQ_DEBUG,
+						     cpu, 0 };
 
 		rc = evtchn_op(SK_XEN_EVTCHNOP_BIND_VIRQ, &b);
-		if (rc == 0 &&
+		if (rc == 0 && timer &&
 		    (rc = port_accept(b.port, cpu, sk_xen_timer_event, c)) == 0)
 			c->timer_port = b.port;
+		else if (rc == 0 && !timer)
+			rc = port_accept(b.port, cpu, debug_event, c);
 		return (int)rc;
 	}
 	struct sk_xen_evtchn_bind_ipi b = { cpu, 0 };

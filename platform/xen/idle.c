@@ -19,6 +19,8 @@
  */
 #include <stdbool.h>
 
+#include <plat/time.h>
+
 #include <x86/cpu.h>
 #include <x86/fmt.h>
 #include <x86/irq.h>
@@ -183,4 +185,35 @@ void sk_plat_cpu_ipi(unsigned cpu)
 	STAT_INC(sk_plat_cpu_id(), ipis_sent);
 	SK_XEN_HC2(SK_XEN_HC_EVENT_CHANNEL_OP, SK_XEN_EVTCHNOP_SEND,
 		   &(struct sk_xen_evtchn_port){ c->ipi_port });
+}
+
+/* Signed microseconds from @now to @at ("none" for UINT64_MAX). */
+static long us_from(uint64_t at, uint64_t now)
+{
+	return at >= now ? (long)((at - now) / 1000)
+			 : -(long)((now - at) / 1000);
+}
+
+void sk_xen_debug_dump(void)
+{
+	uint64_t now = sk_plat_clock_ns();
+
+	for (unsigned i = 0; i < sk_xen_ncpus; i++) {
+		const struct sk_xen_cpu *c = &sk_xen_cpus[i];
+
+		sk_x86_printf(
+			"xen cpu %u: state %d idle %d upcall %u/%u runstate %d "
+			"deadline %ld us set %ld us rc %ld poll %lu halts %lu\n",
+			i,
+			atomic_load_explicit(&c->state, memory_order_relaxed),
+			atomic_load_explicit(&c->idle, memory_order_relaxed),
+			c->vi ? c->vi->evtchn_upcall_pending : 0,
+			c->vi ? c->vi->evtchn_upcall_mask : 0,
+			c->runstate.state,
+			c->timer_deadline_ns == UINT64_MAX
+				? -1L
+				: us_from(c->timer_deadline_ns, now),
+			us_from(c->timer_set_ns, now), c->timer_set_rc,
+			(unsigned long)poll_tsc[i], STAT(i, halts));
+	}
 }

@@ -76,8 +76,10 @@ static void timer_program(struct sk_xen_cpu *c, uint64_t deadline_ns)
 	/* No VCPU_SSHOTTMR_future flag: a past deadline fires at once. */
 	struct sk_xen_singleshot s = { deadline_ns, 0, 0 };
 
-	SK_XEN_HC3(SK_XEN_HC_VCPU_OP, SK_XEN_VCPUOP_SET_SINGLESHOT_TIMER,
-		   c->pc.cpu_id, &s);
+	c->timer_set_ns = deadline_ns;
+	c->timer_set_rc = SK_XEN_HC3(SK_XEN_HC_VCPU_OP,
+				     SK_XEN_VCPUOP_SET_SINGLESHOT_TIMER,
+				     c->pc.cpu_id, &s);
 }
 
 void sk_xen_timer_rescue(struct sk_xen_cpu *c, uint64_t after_ns)

@@ -33,12 +33,16 @@ struct sk_xen_cpu {
 	uint32_t timer_port; /* set by its own init, then constant */
 	uint32_t ipi_port; /* set by its own init, then constant */
 	uint64_t timer_deadline_ns; /* own, irqs off; UINT64_MAX: none */
+	uint64_t timer_set_ns; /* own: the last one-shot asked of Xen */
+	long timer_set_rc; /* own: what Xen answered (for the debug dump) */
 	struct sk_xen_vcpu_info *vi; /* registered or the shared slot */
 	sk_plat_cpu_entry_fn entry; /* set before start */
 	void *entry_arg;
 	uintptr_t stack_top; /* boot-allocated */
 	uintptr_t ist_top[SK_X86_IST_COUNT];
 	struct sk_xen_vcpu_info vcpu_info; /* written by Xen once registered */
+	struct sk_xen_runstate runstate; /* written by Xen once registered */
+	atomic_bool runstate_ok; /* set by its own bind, then constant */
 	struct sk_x86_desc_cpu desc;
 } SK_CACHE_ALIGNED;
 _Static_assert(__builtin_offsetof(struct sk_xen_cpu, pc) == 0,
@@ -85,7 +89,10 @@ void sk_xen_idle_set(uint64_t poll_us, uint64_t rescue_us, bool stats);
 
 /* evtchn.c */
 void sk_xen_evtchn_init(void);
-enum sk_xen_bind_kind { SK_XEN_BIND_TIMER, SK_XEN_BIND_IPI };
+/* Each vCPU's platform words (idle.c), on Xen's debug key 'q'. */
+void sk_xen_debug_dump(void);
+
+enum sk_xen_bind_kind { SK_XEN_BIND_TIMER, SK_XEN_BIND_IPI, SK_XEN_BIND_DEBUG };
 /* Bind @c's timer VIRQ or IPI port to @c (into c->timer_port/ipi_port). */
 int sk_xen_evtchn_bind_cpu(enum sk_xen_bind_kind kind, struct sk_xen_cpu *c);
 /* The upcall vector's body: dispatch every pending, unmasked port. */

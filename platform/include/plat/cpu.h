@@ -86,6 +86,21 @@ void sk_plat_cpu_ipi(unsigned cpu);
  */
 int sk_plat_cpu_barrier_all(void);
 
+/*
+ * sk_plat_cpu_is_preempted - whether the host or hypervisor has taken the
+ * physical CPU away from @cpu while it had work: it is runnable but not
+ * running, so a thread that lib/sched reports running there makes no
+ * progress now (Linux's vcpu_is_preempted).  A spinner that waits for such
+ * a thread should stop spinning.
+ * Return: true only when the platform knows it (kvm: KVM steal time's
+ * preempted flag; xen: the vCPU's runstate is "runnable"); false while it
+ * runs, while it is halted or blocked, for a bad @cpu, and on platforms
+ * with no such source (hosted: Linux shows a process nothing cheaper than
+ * /proc; kvm without the steal-time feature, as under TCG).
+ * Ordering: none; a racy snapshot, a hint.  Context: any.
+ */
+bool sk_plat_cpu_is_preempted(unsigned cpu);
+
 /* sk_plat_cpu_relax - spin-wait hint (x86 pause).  Context: any. */
 void sk_plat_cpu_relax(void);
 

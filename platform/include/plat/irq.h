@@ -15,7 +15,10 @@
 enum sk_plat_irq_kind {
 	SK_PLAT_IRQ_TIMER = 0, /* this CPU's one-shot timer expired */
 	SK_PLAT_IRQ_IPI = 1, /* another CPU called sk_plat_cpu_ipi() */
-	SK_PLAT_IRQ_KINDS = 2,
+	/* An operator asked for a state dump (xen: Xen's debug key 'q',
+	 * VIRQ_DEBUG, on CPU 0; kvm and hosted have no source yet). */
+	SK_PLAT_IRQ_DEBUG = 2,
+	SK_PLAT_IRQ_KINDS = 3,
 };
 
 typedef void (*sk_plat_irq_fn)(void *arg);

@@ -220,6 +220,7 @@ static const struct bt_case cases[] = {
 	{ "tlb_shootdown_remap", bt_case_tlb_shootdown_remap },
 	{ "device_irq_routed", bt_case_device_irq_routed },
 	{ "entropy", case_entropy },
+	{ "cpu_preempted", bt_case_cpu_preempted },
 };
 
 void sk_kvm_main(void)

@@ -78,6 +78,8 @@ int bt_case_clock_monotonic_across_cpus(void);
 int bt_case_timer_on_every_cpu(void);
 int bt_case_tlb_flush_all_cpus(void);
 int bt_case_device_irq_routed(void);
+/* boottest_preempt.c: sk_plat_cpu_is_preempted (KVM steal time) */
+int bt_case_cpu_preempted(void);
 
 /* boottest_kpt.c */
 int bt_case_kernel_map_protections(void);

@@ -66,6 +66,7 @@ static void ap_entry(unsigned cpu, void *arg)
 		if (atomic_exchange_explicit(&ist_request[cpu], 0,
 					     memory_order_acquire))
 			xt_ist_enter();
+		xt_runstate_ap(cpu);
 		sk_plat_cpu_idle();
 	}
 }
@@ -82,16 +83,6 @@ static unsigned expected_cpus(void)
 				v = v * 10 + (unsigned)(*s - '0');
 	return v ? v : 1;
 }
-
-/* Wait (irqs on) until @cond or 2 s of Xen time pass. */
-#define WAIT_FOR(cond)                                                \
-	do {                                                          \
-		uint64_t t_end_ = sk_plat_clock_ns() + 2000000000ull; \
-		sk_plat_irq_enable();                                 \
-		while (!(cond) && sk_plat_clock_ns() < t_end_)        \
-			sk_plat_cpu_relax();                          \
-		sk_plat_irq_disable();                                \
-	} while (0)
 
 static void check_boot(void)
 {
@@ -324,6 +315,7 @@ void sk_kvm_main(void)
 	xt_ist_check();
 	sk_x86_printf("case tlb_flush\n");
 	sk_plat_tlb_flush(0, 0); /* panics if Xen refuses */
+	xt_runstate();
 	xt_evtchn_loopback();
 	xt_grant();
 	sk_x86_printf("xentest: %u failure(s)\n", xt_failures);

@@ -6,6 +6,11 @@
 #ifndef XENTEST_H
 #define XENTEST_H
 
+#include <stdint.h>
+
+#include <plat/cpu.h>
+#include <plat/irq.h>
+#include <plat/time.h>
 #include <x86/fmt.h>
 
 extern unsigned xt_failures;
@@ -19,6 +24,16 @@ extern unsigned xt_failures;
 		}                                                       \
 	} while (0)
 
+/* Wait (irqs on) until @cond or 2 s of Xen time pass. */
+#define WAIT_FOR(cond)                                                \
+	do {                                                          \
+		uint64_t t_end_ = sk_plat_clock_ns() + 2000000000ull; \
+		sk_plat_irq_enable();                                 \
+		while (!(cond) && sk_plat_clock_ns() < t_end_)        \
+			sk_plat_cpu_relax();                          \
+		sk_plat_irq_disable();                                \
+	} while (0)
+
 /* Event channels between two ports of this domain, then grants. */
 void xt_evtchn_loopback(void);
 void xt_grant(void);
@@ -27,5 +42,9 @@ void xt_grant(void);
 void xt_ist_init(void);
 void xt_ist_enter(void);
 void xt_ist_check(void);
+/* sk_plat_cpu_is_preempted from Xen's runstate areas (xentest_runstate.c);
+ * xt_runstate_ap is called from each AP's idle loop. */
+void xt_runstate(void);
+void xt_runstate_ap(unsigned cpu);
 
 #endif

@@ -14,6 +14,7 @@
 #define ARCH_CONTEXT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #if defined(__SANITIZE_ADDRESS__)
 #define SK_ARCH_ASAN 1
@@ -86,6 +87,17 @@ void sk_arch_context_init_current(struct sk_arch_context *ctx);
  * never run again.  Not for the running context.  Context: any.
  */
 void sk_arch_context_fini(struct sk_arch_context *ctx);
+
+/*
+ * sk_arch_context_pcs - the return addresses of a suspended context, for a
+ * debugging dump: the caller of its switch first, then up the
+ * frame-pointer chain, stopping at a frame pointer that does not climb the
+ * same stack (at most 64 KiB above @ctx's stack pointer).
+ * Return: how many were stored in @pcs (at most @n).
+ * Context: any; @ctx must be suspended (not the running context).
+ */
+unsigned sk_arch_context_pcs(const struct sk_arch_context *ctx,
+			     uintptr_t *pcs, unsigned n);
 
 /*
  * sk_arch_switch_raw - the bare switch: save into @from, resume @to.

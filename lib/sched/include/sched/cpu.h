@@ -100,4 +100,16 @@ struct sk_sched_stats {
 /* sk_sched_stats_get - copy @cpu's counters.  Return: 0; -EINVAL. */
 int sk_sched_stats_get(unsigned cpu, struct sk_sched_stats *out);
 
+/*
+ * sk_sched_debug_dump - print every CPU's scheduler words (current thread,
+ * queued count, incoming-wake mask, the look promise, the armed one-shot,
+ * the preemption deadline, the earliest timer) and every thread (state,
+ * CPU, earliest timer, and where a suspended one stopped: return
+ * addresses) on the platform console.  For a machine that hangs: it reads
+ * without locks, so a running machine gives a torn picture.  lib/sched
+ * registers it as the SK_PLAT_IRQ_DEBUG handler (under Xen: debug key 'q').
+ * Context: any, including an interrupt handler.
+ */
+void sk_sched_debug_dump(void);
+
 #endif

@@ -53,9 +53,11 @@ struct sk_thread *sk_thread_current(void);
 
 /*
  * sk_thread_is_running - whether @t is on a CPU right now (not waiting,
- * not queued, not preempted).  A hint for bounded spinning: a lock waiter
- * may spin while the owner runs and should sleep once it does not.  The
- * answer may be stale by the time the caller looks at it.
+ * not queued, not preempted), and that CPU is not itself preempted by the
+ * hypervisor (sk_plat_cpu_is_preempted: Xen runstate, KVM steal time).  A
+ * hint for bounded spinning: a lock waiter may spin while the owner runs
+ * and should sleep once it does not.  The answer may be stale by the time
+ * the caller looks at it.
  * Return: true if @t was running when sampled.
  * Context: any; @t must stay allocated for the call (the caller knows it
  * has not been joined or released).

@@ -33,6 +33,7 @@ struct sk_kvm_boot_info {
 	unsigned cpus_found; /* enabled CPUs in the MADT (or 1) */
 	int x2apic;
 	int tsc_deadline;
+	int steal_time; /* kvm: KVM steal time registered (preempted flag) */
 };
 
 /* sk_kvm_boot_info - the boot record.  Context: any, after boot. */
