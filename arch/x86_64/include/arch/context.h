@@ -96,8 +96,8 @@ void sk_arch_context_fini(struct sk_arch_context *ctx);
  * Return: how many were stored in @pcs (at most @n).
  * Context: any; @ctx must be suspended (not the running context).
  */
-unsigned sk_arch_context_pcs(const struct sk_arch_context *ctx,
-			     uintptr_t *pcs, unsigned n);
+unsigned sk_arch_context_pcs(const struct sk_arch_context *ctx, uintptr_t *pcs,
+			     unsigned n);
 
 /*
  * sk_arch_switch_raw - the bare switch: save into @from, resume @to.
