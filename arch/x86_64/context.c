@@ -128,6 +128,10 @@ unsigned sk_arch_context_pcs(const struct sk_arch_context *ctx, uintptr_t *pcs,
 	if (!sp || n == 0)
 		return 0;
 	pcs[got++] = sp[SAVED_RET];
+#ifndef SK_ARCH_FRAME_POINTERS
+	/* Built without frame pointers (hosted's -O2): rbp is any value. */
+	return got;
+#endif
 	fp = sp[SAVED_RBP];
 	while (got < n && fp > lo && fp - (uintptr_t)sp < CHAIN_MAX &&
 	       (fp & 7) == 0) {

@@ -90,7 +90,8 @@ void sk_arch_context_fini(struct sk_arch_context *ctx);
 
 /*
  * sk_arch_context_pcs - the return addresses of a suspended context, for a
- * debugging dump: the caller of its switch first, then up the
+ * debugging dump: the caller of its switch first, then, in builds with
+ * frame pointers (SK_ARCH_FRAME_POINTERS: the kvm/xen images), up the
  * frame-pointer chain, stopping at a frame pointer that does not climb the
  * same stack (at most 64 KiB above @ctx's stack pointer).
  * Return: how many were stored in @pcs (at most @n).
