@@ -30,7 +30,8 @@
 /*
  * A bench built with -DSK_SYNC_TEST_HOOKS (c_args of the whole build)
  * also says how the skiff mutex got its locks: protocol events per 1000
- * lock calls, summed over the samples.
+ * lock calls, summed over the samples.  With $SK_BENCH_TRACE set it also
+ * prints each skiff sample's raw event counts and its figure.
  */
 #include "waiter.h"
 
@@ -52,6 +53,11 @@ static void ev_add(enum bench_figure fig, const unsigned long *before,
 	for (unsigned i = 0; i < SK_SYNC_EV_COUNT; i++)
 		ev_sum[fig][i] += now[i] - before[i];
 	ev_ops[fig] += ops;
+	if (getenv("SK_BENCH_TRACE")) {
+		printf("  sample fig %d:", (int)fig);
+		for (unsigned i = 0; i < SK_SYNC_EV_COUNT; i++)
+			printf(" %lu", now[i] - before[i]);
+	}
 }
 
 /*
@@ -462,8 +468,11 @@ double bench_measure(const struct bench_side *side, int use_sk,
 	double v = measure(side, use_sk, fig, scale);
 
 	getrusage(RUSAGE_SELF, &r1);
-	if (use_sk && locks[fig])
+	if (use_sk && locks[fig]) {
 		ev_add(fig, before, locks[fig] * scale);
+		if (getenv("SK_BENCH_TRACE"))
+			printf(" -> %.1f\n", v);
+	}
 	sw_add(fig, use_sk != 0, &r0, &r1, locks[fig] * scale);
 	return v;
 #else

@@ -21,6 +21,7 @@
 
 enum {
 	HOSTED_DEFAULT_RAM_MB = 256,
+	HOSTED_IDLE_POLL_NS = 50000, /* halt polling (cpu.c) */
 	HOSTED_MIN_RAM = 2u << 20,
 	HOSTED_PAGE = 4096,
 };
@@ -97,11 +98,15 @@ static void hosted_config_misc(const struct sk_hosted_config *cfg)
 {
 	const char *s = cfg ? cfg->cmdline : NULL;
 	const char *fuzz = getenv("SK_HOSTED_FUZZ");
+	unsigned long poll;
 
 	if (!s)
 		s = getenv("SK_CMDLINE");
 	sk_hosted_m.cmdline = s ? s : "";
 	sk_hosted_m.fuzz = fuzz && *fuzz && strcmp(fuzz, "0") != 0;
+	if (hosted_env_ulong("SK_HOSTED_IDLE_POLL_NS", &poll) != 0)
+		poll = HOSTED_IDLE_POLL_NS;
+	sk_hosted_m.idle_poll_ns = poll;
 }
 
 static void hosted_cpu0_entry(unsigned cpu, void *arg)

@@ -19,6 +19,7 @@
 #include <plat/assert.h>
 #include <plat/cpu.h>
 #include <plat/irq.h>
+#include <plat/time.h>
 
 unsigned sk_plat_cpu_count(void)
 {
@@ -155,6 +156,32 @@ void sk_plat_cpu_ipi(unsigned cpu)
 }
 
 /*
+ * Halt polling, as KVM's halt_poll_ns: watch the pending word for up to
+ * $SK_HOSTED_IDLE_POLL_NS before sleeping, because a wake that finds the
+ * vCPU still polling costs the waker no futex wake and the sleeper no
+ * Linux wake-up (several microseconds, often more on a busy host).  A
+ * kick that lands meanwhile clears @idle; its semaphore post then stays
+ * for the next episode, which returns at once (idle may return early).
+ * Return: true if an interrupt or a kick came while polling.
+ */
+static bool hosted_idle_poll(struct hosted_cpu *c, struct hosted_tls *t)
+{
+	uint64_t until;
+
+	if (!sk_hosted_m.idle_poll_ns)
+		return false;
+	until = sk_plat_clock_ns() + sk_hosted_m.idle_poll_ns;
+	for (unsigned i = 1;; i++) {
+		if (atomic_load_explicit(&t->pend, memory_order_relaxed) ||
+		    !atomic_load_explicit(&c->idle, memory_order_relaxed))
+			return true;
+		if (i % 32 == 0 && sk_plat_clock_ns() >= until)
+			return false;
+		sk_plat_cpu_relax();
+	}
+}
+
+/*
  * Idle, irqs off: announce @idle, look for recorded interrupts, and sleep
  * on the semaphore if there are none.  Whoever records an interrupt for
  * this CPU afterwards kicks it: the signal handler (for the timer, or an
@@ -177,7 +204,8 @@ void sk_plat_cpu_idle(void)
 	 * sees the pending bit, or the poster sees @idle set and kicks.
 	 */
 	atomic_store_explicit(&c->idle, 1, memory_order_seq_cst);
-	if (!atomic_load_explicit(&t->pend, memory_order_seq_cst)) {
+	if (!atomic_load_explicit(&t->pend, memory_order_seq_cst) &&
+	    !hosted_idle_poll(c, t)) {
 		/* Test aid ($SK_HOSTED_FUZZ): widen the check-to-sleep gap. */
 		if (sk_hosted_m.fuzz)
 			hosted_fuzz_delay();

@@ -117,6 +117,7 @@ struct hosted_machine {
 	int sig_ipi;
 	int sig_stop;
 	int fuzz; /* $SK_HOSTED_FUZZ: inject yields into race windows */
+	uint64_t idle_poll_ns; /* $SK_HOSTED_IDLE_POLL_NS: halt polling */
 	pid_t pid;
 	sigset_t irq_sigs; /* sig_timer and sig_ipi */
 	_Atomic int booted;

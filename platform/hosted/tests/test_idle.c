@@ -1,11 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Idle: wakes on an IPI and on the timer, returns with irqs off, and never
- * misses an interrupt that races with going idle (ping-pong many times:
- * one lost IPI would hang the test until its timeout).
+ * Idle: wakes on an IPI and on the timer, returns with irqs off, sleeps in
+ * the host once halt polling ends, and never misses an interrupt that
+ * races with going idle (ping-pong many times: one lost IPI would hang the
+ * test until its timeout).  meson runs it with and without halt polling.
  */
 #define _GNU_SOURCE
 #include "harness.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <plat/irq.h>
 #include <plat/time.h>
@@ -16,6 +22,7 @@
 
 static _Atomic unsigned idle_armed;
 static _Atomic unsigned idle_irqs_on_after;
+static _Atomic pid_t idle_tid; /* the host thread of the idling vCPU */
 
 /* Idle until this CPU's IPI count moves. */
 static void idle_until_ipi(void *arg)
@@ -23,6 +30,7 @@ static void idle_until_ipi(void *arg)
 	unsigned cpu = sk_plat_cpu_id(), before;
 
 	(void)arg;
+	atomic_store(&idle_tid, gettid());
 	sk_plat_irq_disable();
 	before = atomic_load(&ht.ipi[cpu]);
 	atomic_fetch_add(&idle_armed, 1);
@@ -44,6 +52,47 @@ static void test_idle_wakes_on_ipi(void **state)
 	sk_plat_cpu_ipi(1);
 	ht_join(1);
 	assert_int_equal(atomic_load(&idle_irqs_on_after), 0);
+}
+
+/* The state letter of host thread @tid (R running, S sleeping, ...). */
+static char host_thread_state(pid_t tid)
+{
+	char path[64], buf[512], *paren;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	paren = strrchr(buf, ')');
+	assert_non_null(paren);
+	return paren[1] == ' ' ? paren[2] : '?';
+}
+
+/*
+ * Halt polling ($SK_HOSTED_IDLE_POLL_NS, 50 us by default) must end: a
+ * vCPU that idles with nothing to do ends up asleep in the host kernel,
+ * not spinning.  Looked at from outside, through /proc, for up to 5 s.
+ */
+static void test_idle_sleeps_after_polling(void **state)
+{
+	unsigned armed = atomic_load(&idle_armed);
+	struct timespec ms = { 0, 1000000 };
+	char st = '?';
+
+	(void)state;
+	ht_run_async(1, idle_until_ipi, NULL);
+	ht_wait_geq(&idle_armed, armed + 1, 1);
+	for (unsigned i = 0; i < 5000 && st != 'S'; i++) {
+		st = host_thread_state(atomic_load(&idle_tid));
+		nanosleep(&ms, NULL);
+	}
+	sk_plat_cpu_ipi(1);
+	ht_join(1);
+	assert_int_equal(st, 'S');
 }
 
 static void test_idle_wakes_on_timer(void **state)
@@ -158,6 +207,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_idle_wakes_on_ipi),
+		cmocka_unit_test(test_idle_sleeps_after_polling),
 		cmocka_unit_test(test_idle_wakes_on_timer),
 		cmocka_unit_test(test_idle_pending_returns_at_once),
 		cmocka_unit_test(test_idle_ipi_racing_idle_never_missed),
