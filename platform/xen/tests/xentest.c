@@ -293,8 +293,30 @@ static void report_costs(void)
 		      (unsigned long)((t1 - t0) / N / 1000));
 }
 
+/*
+ * "hang=1": a guest that hangs on purpose, for run-xen's lost wake-up
+ * workaround (xen_poke_guest_hang): every vCPU halts for good with no
+ * timer armed and nothing pending, so NMIs into the physical CPUs must
+ * not make the run end.
+ */
+static void hang_if_asked(void)
+{
+	const char *s = sk_plat_cmdline();
+
+	for (; *s; s++)
+		if (__builtin_strncmp(s, "hang=1", 6) == 0)
+			break;
+	if (!*s)
+		return;
+	sk_x86_printf("xentest: hanging on purpose (hang=1)\n");
+	sk_plat_timer_cancel();
+	for (;;)
+		__asm__ __volatile__("sti; hlt; cli" ::: "memory");
+}
+
 void sk_kvm_main(void)
 {
+	hang_if_asked();
 	sk_plat_irq_set_handler(SK_PLAT_IRQ_TIMER, on_timer, NULL);
 	sk_plat_irq_set_handler(SK_PLAT_IRQ_IPI, on_ipi, NULL);
 	xt_ist_init();
