@@ -214,6 +214,7 @@ int sk_xen_evtchn_close(uint32_t port)
 
 static void vector_upcall(struct sk_x86_frame *f)
 {
+	sk_xen_idle_fixup(f);
 	sk_xen_evtchn_dispatch();
 	sk_x86_irq_exit(f);
 }

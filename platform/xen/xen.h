@@ -92,6 +92,18 @@ void sk_xen_evtchn_init(void);
 /* Each vCPU's platform words (idle.c), on Xen's debug key 'q'. */
 void sk_xen_debug_dump(void);
 
+struct sk_x86_frame;
+/*
+ * sk_xen_idle_fixup - an interrupt that came in sk_xen_halt's sti shadow,
+ * before its hlt, resumes after the hlt instead (idle.c).
+ * Context: the upcall vector's handler, on the interrupted vCPU, irqs off.
+ */
+void sk_xen_idle_fixup(struct sk_x86_frame *f);
+/* Where an interrupt that came at @rip returns to: past sk_xen_halt's hlt
+ * if @rip is that hlt (sk_xen_halt_hlt), else @rip. */
+uint64_t sk_xen_idle_resume_rip(uint64_t rip);
+extern const char sk_xen_halt_hlt[];
+
 enum sk_xen_bind_kind { SK_XEN_BIND_TIMER, SK_XEN_BIND_IPI, SK_XEN_BIND_DEBUG };
 /* Bind @c's timer VIRQ or IPI port to @c (into c->timer_port/ipi_port). */
 int sk_xen_evtchn_bind_cpu(enum sk_xen_bind_kind kind, struct sk_xen_cpu *c);

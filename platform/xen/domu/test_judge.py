@@ -22,17 +22,20 @@ BANNER = ('skiff xen: Xen 4.17, domU (PVH), 1 vcpu(s), tsc 2596133 kHz, '
           'clock xen-pvclock (max-merged), 2040 grant refs')
 
 
-def dom0_output(console, reason=0, name='poweroff'):
+def dom0_output(console, reason=0, name='poweroff', domid=1):
     return ('(XEN) Freed 656kB init memory\n'
             'skiff-dom0: guest gone (xl create -F status 0) (t=10.9s)\n'
+            '=== skiff-dom0: xl output begin ===\n'
+            'Domain %d has shut down, reason code %d 0x0\n'
+            '=== skiff-dom0: xl output end ===\n' % (domid, reason) +
             '=== skiff-dom0: guest console begin ===\n%s\n'
             '=== skiff-dom0: guest console end ===\n'
             'skiff-dom0: shutdown reason %d (%s)\n' % (console, reason, name))
 
 
-def args(expect=(), reason='poweroff', lines=None):
+def args(expect=(), reason='poweroff', lines=None, domid=None):
     return argparse.Namespace(expect=list(expect), expect_reason=reason,
-                              expect_lines=lines)
+                              expect_lines=lines, expect_domid=domid)
 
 
 class Judge(unittest.TestCase):
@@ -96,6 +99,25 @@ class Judge(unittest.TestCase):
             self.assertEqual(self.verdict(0, out,
                                           args(lines=['fl %03u x', 5])), 1,
                              seq)
+
+    def test_judge_domid_as_xl_reports_passes(self):
+        out = dom0_output(BANNER + '\nxenstore: domid 23117', domid=23117)
+        self.assertEqual(self.verdict(0, out,
+                                      args(domid='xenstore: domid %d')), 0)
+
+    def test_judge_domid_other_than_xl_reports_fails(self):
+        for line in ['xenstore: domid 1', 'xenstore: domid 231170',
+                     'xenstore: domid -2', '']:
+            out = dom0_output(BANNER + '\n' + line, domid=23117)
+            self.assertEqual(self.verdict(0, out,
+                                          args(domid='xenstore: domid %d')),
+                             1, line)
+
+    def test_judge_domid_without_xl_report_fails(self):
+        out = dom0_output(BANNER + '\nxenstore: domid 1').replace(
+            'Domain 1 has shut down', 'Domain has gone')
+        self.assertEqual(self.verdict(0, out,
+                                      args(domid='xenstore: domid %d')), 1)
 
     def test_judge_toolstack_failure_is_125(self):
         self.assertEqual(self.verdict(2, 'skiff-dom0: FAILED: xl', args()),

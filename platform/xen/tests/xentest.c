@@ -18,6 +18,8 @@
 #include <plat/mem.h>
 #include <plat/time.h>
 #include <x86/cpu.h>
+#include <xen/store.h>
+#include <xen/xen.h>
 
 #include "xentest.h"
 
@@ -63,9 +65,16 @@ static void ap_entry(unsigned cpu, void *arg)
 
 		if (d)
 			sk_plat_timer_arm(d);
-		if (atomic_exchange_explicit(&ist_request[cpu], 0,
-					     memory_order_acquire))
+		/* Clear the request only once the vectors ran: CPU 0 reads
+		 * what they recorded as soon as it sees it cleared (it once
+		 * read a stale 0 when this cleared it first). */
+		if (atomic_load_explicit(&ist_request[cpu],
+					 memory_order_acquire)) {
 			xt_ist_enter();
+			/* Release: the IST records before the clear. */
+			atomic_store_explicit(&ist_request[cpu], 0,
+					      memory_order_release);
+		}
 		xt_runstate_ap(cpu);
 		sk_plat_cpu_idle();
 	}
@@ -294,6 +303,43 @@ static void report_costs(void)
 }
 
 /*
+ * The xenstore client.  A dom0 started by Xen has no store ring: every
+ * read is -ENODEV, and its id is 0.  A domU reads its own nodes, which
+ * run-xen-domu's xl config fixes (name = "skiff"), and the errors of its
+ * own making come back without breaking the ring's message stream.
+ */
+static void check_xenstore(void)
+{
+	static char long_path[3072 + 2];
+	char v[32];
+	long n;
+
+	sk_x86_printf("case xenstore\n");
+	n = sk_xen_store_read("domid", v, sizeof(v));
+	if (sk_xen_is_dom0()) {
+		CHECK(n == -ENODEV);
+		CHECK(sk_xen_store_read("/local/domain/0/name", v, 8) ==
+		      -ENODEV);
+		CHECK(sk_xen_domid() == 0);
+		return;
+	}
+	CHECK(n > 0 && n < (long)sizeof(v));
+	CHECK(sk_xen_domid() > 0);
+	CHECK(sk_xen_store_read("name", v, sizeof(v)) == 5 &&
+	      __builtin_memcmp(v, "skiff", 6) == 0);
+	CHECK(sk_xen_store_read("name", v, 5) == -E2BIG); /* no room: NUL */
+	CHECK(sk_xen_store_read("name", v, 6) == 5);
+	CHECK(sk_xen_store_read("skiff-no-such-node", v, sizeof(v)) == -ENOENT);
+	CHECK(sk_xen_store_read("", v, sizeof(v)) == -EINVAL);
+	for (unsigned i = 0; i < sizeof(long_path) - 1; i++)
+		long_path[i] = 'a';
+	CHECK(sk_xen_store_read(long_path, v, sizeof(v)) == -EMSGSIZE);
+	/* Still in step with xenstored after the errors. */
+	n = sk_xen_store_read("domid", v, sizeof(v));
+	CHECK(n > 0 && n < (long)sizeof(v));
+}
+
+/*
  * "hang=1": a guest that hangs on purpose, for run-xen's lost wake-up
  * workaround (xen_poke_guest_hang): every vCPU halts for good with no
  * timer armed and nothing pending, so NMIs into the physical CPUs must
@@ -314,9 +360,34 @@ static void hang_if_asked(void)
 		__asm__ __volatile__("sti; hlt; cli" ::: "memory");
 }
 
+/* platform/xen/idle.c's own (its private xen.h): the halt's hlt label and
+ * the upcall handler's return-address rule. */
+extern const char sk_xen_halt_hlt[];
+uint64_t sk_xen_idle_resume_rip(uint64_t rip);
+
+/*
+ * The idle halt's layout, which the upcall handler's fixup relies on
+ * (idle.c, sk_xen_halt): sti, then the labelled one-byte hlt, then cli;
+ * an interrupt saved at the hlt resumes at the cli, any other rip stays.
+ */
+static void check_idle_fixup(void)
+{
+	uint64_t at = (uintptr_t)sk_xen_halt_hlt;
+	/* Through an integer: the label is not an array to the compiler. */
+	const volatile unsigned char *h =
+		(const volatile unsigned char *)(uintptr_t)(at - 1);
+
+	sk_x86_printf("case idle_shadow_fixup\n");
+	CHECK(h[0] == 0xfb && h[1] == 0xf4 && h[2] == 0xfa);
+	CHECK(sk_xen_idle_resume_rip(at) == at + 1);
+	CHECK(sk_xen_idle_resume_rip(at + 1) == at + 1);
+	CHECK(sk_xen_idle_resume_rip(at - 1) == at - 1);
+}
+
 void sk_kvm_main(void)
 {
 	hang_if_asked();
+	check_idle_fixup();
 	sk_plat_irq_set_handler(SK_PLAT_IRQ_TIMER, on_timer, NULL);
 	sk_plat_irq_set_handler(SK_PLAT_IRQ_IPI, on_ipi, NULL);
 	xt_ist_init();
@@ -338,6 +409,7 @@ void sk_kvm_main(void)
 	sk_x86_printf("case tlb_flush\n");
 	sk_plat_tlb_flush(0, 0); /* panics if Xen refuses */
 	xt_runstate();
+	check_xenstore();
 	xt_evtchn_loopback();
 	xt_grant();
 	sk_x86_printf("xentest: %u failure(s)\n", xt_failures);
