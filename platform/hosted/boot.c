@@ -98,15 +98,23 @@ static void hosted_config_misc(const struct sk_hosted_config *cfg)
 {
 	const char *s = cfg ? cfg->cmdline : NULL;
 	const char *fuzz = getenv("SK_HOSTED_FUZZ");
-	unsigned long poll;
 
 	if (!s)
 		s = getenv("SK_CMDLINE");
 	sk_hosted_m.cmdline = s ? s : "";
 	sk_hosted_m.fuzz = fuzz && *fuzz && strcmp(fuzz, "0") != 0;
-	if (hosted_env_ulong("SK_HOSTED_IDLE_POLL_NS", &poll) != 0)
-		poll = HOSTED_IDLE_POLL_NS;
-	sk_hosted_m.idle_poll_ns = poll;
+}
+
+/* $SK_HOSTED_IDLE_POLL_NS: halt polling in idle (cpu.c), 0 turns it off. */
+static int hosted_config_poll(void)
+{
+	unsigned long ns;
+	int err = hosted_env_ulong("SK_HOSTED_IDLE_POLL_NS", &ns);
+
+	if (err < 0)
+		return err;
+	sk_hosted_m.idle_poll_ns = err ? HOSTED_IDLE_POLL_NS : ns;
+	return 0;
 }
 
 static void hosted_cpu0_entry(unsigned cpu, void *arg)
@@ -132,6 +140,8 @@ int sk_hosted_boot(const struct sk_hosted_config *cfg,
 	err = hosted_config_cpus(cfg);
 	if (!err)
 		err = hosted_config_ram(cfg, &ram_len);
+	if (!err)
+		err = hosted_config_poll();
 	if (!err)
 		err = sk_hosted_mem_init(ram_len);
 	if (err) {

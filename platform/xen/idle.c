@@ -75,15 +75,14 @@ uint64_t sk_xen_idle_resume_rip(uint64_t rip)
 void sk_xen_idle_fixup(struct sk_x86_frame *f)
 {
 	uint64_t rip = sk_xen_idle_resume_rip(f->rip);
+	unsigned me;
 
 	if (SK_LIKELY(rip == f->rip))
 		return;
 	f->rip = rip;
-	unsigned me = sk_plat_cpu_id();
-	uint64_t n = atomic_fetch_add_explicit(&shadow_fixups[me], 1,
-					       memory_order_relaxed);
-
-	if (n == 0)
+	me = sk_plat_cpu_id();
+	if (atomic_fetch_add_explicit(&shadow_fixups[me], 1,
+				      memory_order_relaxed) == 0)
 		sk_x86_printf("xen cpu %u: interrupt taken between sti and "
 			      "hlt; idle resumes after the hlt\n",
 			      me);

@@ -158,6 +158,10 @@ static int life_child_bad_configs(void)
 	setenv("SK_RAM_MB", "lots", 1);
 	if (sk_hosted_boot(NULL, life_main_unused, NULL) != -EINVAL)
 		return 4;
+	setenv("SK_HOSTED_IDLE_POLL_NS", "50us", 1);
+	if (sk_hosted_boot(&ok, life_main_unused, NULL) != -EINVAL)
+		return 6;
+	unsetenv("SK_HOSTED_IDLE_POLL_NS");
 	/* Rejected configurations leave the process free to boot. */
 	return sk_hosted_boot(&ok, life_main_unused, NULL) == 0 ? 23 : 5;
 }

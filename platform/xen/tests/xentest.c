@@ -80,6 +80,16 @@ static void ap_entry(unsigned cpu, void *arg)
 	}
 }
 
+bool xt_cmdline_has(const char *word)
+{
+	size_t n = __builtin_strlen(word);
+
+	for (const char *s = sk_plat_cmdline(); *s; s++)
+		if (__builtin_strncmp(s, word, n) == 0)
+			return true;
+	return false;
+}
+
 static unsigned expected_cpus(void)
 {
 	const char *s = sk_plat_cmdline();
@@ -347,12 +357,7 @@ static void check_xenstore(void)
  */
 static void hang_if_asked(void)
 {
-	const char *s = sk_plat_cmdline();
-
-	for (; *s; s++)
-		if (__builtin_strncmp(s, "hang=1", 6) == 0)
-			break;
-	if (!*s)
+	if (!xt_cmdline_has("hang=1"))
 		return;
 	sk_x86_printf("xentest: hanging on purpose (hang=1)\n");
 	sk_plat_timer_cancel();

@@ -6,6 +6,8 @@
 #ifndef XENTEST_H
 #define XENTEST_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <plat/cpu.h>
@@ -37,6 +39,8 @@ extern unsigned xt_failures;
 	} while (0)
 
 /* Event channels between two ports of this domain, then grants. */
+/* Whether @word occurs in the image's command line. */
+bool xt_cmdline_has(const char *word);
 void xt_evtchn_loopback(void);
 void xt_grant(void);
 /* IST stacks: route vectors 2 and 18 to a probe (boot), enter both on the

@@ -32,16 +32,6 @@ void xt_runstate_ap(unsigned cpu)
 	atomic_store_explicit(&spinning, 0, memory_order_release);
 }
 
-static bool overcommitted(void)
-{
-	const char *s = sk_plat_cmdline();
-
-	for (; *s; s++)
-		if (__builtin_strncmp(s, "overcommit=1", 12) == 0)
-			return true;
-	return false;
-}
-
 /* Sample vCPU 1 for up to 2 s; return how many samples saw it preempted. */
 static unsigned sample_cpu1(unsigned *samples, bool stop_at_first)
 {
@@ -62,7 +52,7 @@ static unsigned sample_cpu1(unsigned *samples, bool stop_at_first)
 void xt_runstate(void)
 {
 	unsigned n = sk_plat_cpu_count(), samples, seen;
-	bool over = overcommitted(), idle = false;
+	bool over = xt_cmdline_has("overcommit=1"), idle = false;
 
 	sk_x86_printf("case runstate%s\n",
 		      over ? " (more vCPUs than physical CPUs)" : "");
